@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets follow ARCHITECTURE §2: C libraries at the bottom, the CLI on top,
+// dependencies pointing downwards only.
+let package = Package(
+  name: "ftune",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "ftune", targets: ["ftune"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+  ],
+  targets: [
+    // System libraries. The headers add static inline shims for macros Swift cannot import.
+    .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    // libjpeg/libpng need setjmp error paths, which only C can host.
+    .target(
+      name: "CImageCodecs",
+      linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+    ),
+
+    .target(name: "TensorCore", dependencies: ["CBLAS"]),
+    .target(name: "Layers", dependencies: ["TensorCore"]),
+    .target(name: "Models", dependencies: ["Layers", "TensorCore"]),
+    .target(
+      name: "KerasIO",
+      dependencies: ["CHDF5", "Models", "Layers", "TensorCore", "ZIPFoundation"]
+    ),
+    .target(name: "ImageIO", dependencies: ["CImageCodecs", "TensorCore"]),
+    .target(name: "Augment", dependencies: ["ImageIO", "TensorCore"]),
+    .target(name: "Features", dependencies: ["CHDF5", "KerasIO", "Models", "ImageIO", "Augment"]),
+    .target(name: "Training", dependencies: ["Layers", "Models", "TensorCore"]),
+    .target(name: "Reports", dependencies: ["TensorCore"]),
+    .executableTarget(
+      name: "ftune",
+      dependencies: [
+        "TensorCore", "Layers", "Models", "KerasIO", "ImageIO", "Augment", "Features",
+        "Training", "Reports",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Yams", package: "Yams"),
+      ]
+    ),
+
+    .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+    .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
+  ]
+)

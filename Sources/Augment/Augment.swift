@@ -1,0 +1,1 @@
+// Augment: see ARCHITECTURE §2. Filled in by its issue.

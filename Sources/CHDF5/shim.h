@@ -1,0 +1,29 @@
+#ifndef FTUNE_CHDF5_SHIM_H
+#define FTUNE_CHDF5_SHIM_H
+#include <hdf5.h>
+
+// HDF5's "constants" are macros that expand to global ids initialised by H5open();
+// Swift cannot import them, so each one is wrapped in a static inline function.
+static inline hid_t ftune_H5P_DEFAULT(void) { return H5P_DEFAULT; }
+static inline hid_t ftune_H5S_ALL(void) { return H5S_ALL; }
+static inline unsigned ftune_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
+static inline unsigned ftune_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
+static inline unsigned ftune_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
+static inline unsigned ftune_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
+static inline hid_t ftune_H5T_NATIVE_FLOAT(void) { return H5T_NATIVE_FLOAT; }
+static inline hid_t ftune_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t ftune_H5T_NATIVE_INT32(void) { return H5T_NATIVE_INT32; }
+static inline hid_t ftune_H5T_NATIVE_INT64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t ftune_H5T_NATIVE_UINT8(void) { return H5T_NATIVE_UINT8; }
+static inline hid_t ftune_H5T_NATIVE_HSIZE(void) { return H5T_NATIVE_HSIZE; }
+static inline hid_t ftune_H5T_C_S1(void) { return H5T_C_S1; }
+static inline hid_t ftune_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
+static inline hid_t ftune_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
+static inline hid_t ftune_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
+static inline hsize_t ftune_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
+static inline size_t ftune_H5T_VARIABLE(void) { return H5T_VARIABLE; }
+
+/// Silences HDF5's default error printing to stderr: ftune reports errors itself.
+static inline void ftune_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+#endif

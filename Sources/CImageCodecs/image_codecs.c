@@ -1,0 +1,2 @@
+#include "image_codecs.h"
+int ftune_codecs_version(void) { return 1; }

@@ -1,0 +1,1 @@
+// Features: see ARCHITECTURE §2. Filled in by its issue.

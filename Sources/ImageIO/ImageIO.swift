@@ -1,0 +1,1 @@
+// ImageIO: see ARCHITECTURE §2. Filled in by its issue.

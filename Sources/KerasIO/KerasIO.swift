@@ -1,0 +1,1 @@
+// KerasIO: see ARCHITECTURE §2. Filled in by its issue.

@@ -1,0 +1,59 @@
+import TensorCore
+
+/// `Conv2D`: NHWC input, kernel `[kh, kw, in, out]`, optional bias `[out]`, fused activation.
+/// Padding 'same' pads as Keras/TensorFlow do: total = max((ceil(H/s)-1)·s + kh - H, 0),
+/// with the extra row/column on the bottom/right.
+public final class Conv2D: Layer {
+  public let name: String
+  public var kerasClassName: String { "Conv2D" }
+  public let filters: Int
+  public let kernelSize: (Int, Int)
+  public let strides: (Int, Int)
+  public let padding: Padding
+  public let useBias: Bool
+  public let activation: ActivationKind
+  public private(set) var kernel: Parameter?
+  public private(set) var bias: Parameter?
+  public var isFrozen = false {
+    didSet { weights.forEach { $0.isFrozen = isFrozen } }
+  }
+
+  public init(
+    _ name: String, filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
+    padding: Padding = .valid, useBias: Bool = true, activation: ActivationKind = .linear
+  ) {
+    self.name = name
+    self.filters = filters
+    self.kernelSize = kernelSize
+    self.strides = strides
+    self.padding = padding
+    self.useBias = useBias
+    self.activation = activation
+  }
+
+  public var weights: [Parameter] { [kernel, bias].compactMap { $0 } }
+
+  public func build(_ inputShapes: [[Int]], rng: inout SeededRNG) throws -> [Int] {
+    let s = try singleShape(inputShapes)
+    guard s.count == 3 else {
+      throw LayerError.badInputShape(layer: name, shape: s, reason: "Conv2D needs [H, W, C]")
+    }
+    if kernel == nil {
+      let shape = [kernelSize.0, kernelSize.1, s[2], filters]
+      kernel = Parameter(name: "kernel", value: Initializer.glorotUniform(shape, rng: &rng))
+      if useBias { bias = Parameter(name: "bias", value: Tensor(zeros: [filters])) }
+      weights.forEach { $0.isFrozen = isFrozen }
+    }
+    let h = try ConvGeometry.outputSize(s[0], kernelSize.0, strides.0, padding, layer: name)
+    let w = try ConvGeometry.outputSize(s[1], kernelSize.1, strides.1, padding, layer: name)
+    return [h, w, filters]
+  }
+
+  public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
+    throw LayerError.notImplemented(layer: name, what: "forward")
+  }
+
+  public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
+    throw LayerError.notImplemented(layer: name, what: "backward")
+  }
+}

@@ -1,0 +1,61 @@
+import TensorCore
+
+/// `DepthwiseConv2D`: kernel `[kh, kw, in, multiplier]`, optional bias `[in·multiplier]`;
+/// output channel `c·multiplier + m` reads input channel `c` (Keras's order).
+public final class DepthwiseConv2D: Layer {
+  public let name: String
+  public var kerasClassName: String { "DepthwiseConv2D" }
+  public let kernelSize: (Int, Int)
+  public let strides: (Int, Int)
+  public let padding: Padding
+  public let depthMultiplier: Int
+  public let useBias: Bool
+  public let activation: ActivationKind
+  public private(set) var kernel: Parameter?
+  public private(set) var bias: Parameter?
+  public var isFrozen = false {
+    didSet { weights.forEach { $0.isFrozen = isFrozen } }
+  }
+
+  public init(
+    _ name: String, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
+    padding: Padding = .valid, depthMultiplier: Int = 1, useBias: Bool = true,
+    activation: ActivationKind = .linear
+  ) {
+    self.name = name
+    self.kernelSize = kernelSize
+    self.strides = strides
+    self.padding = padding
+    self.depthMultiplier = depthMultiplier
+    self.useBias = useBias
+    self.activation = activation
+  }
+
+  public var weights: [Parameter] { [kernel, bias].compactMap { $0 } }
+
+  public func build(_ inputShapes: [[Int]], rng: inout SeededRNG) throws -> [Int] {
+    let s = try singleShape(inputShapes)
+    guard s.count == 3 else {
+      throw LayerError.badInputShape(layer: name, shape: s, reason: "needs [H, W, C]")
+    }
+    let outC = s[2] * depthMultiplier
+    if kernel == nil {
+      let shape = [kernelSize.0, kernelSize.1, s[2], depthMultiplier]
+      kernel = Parameter(
+        name: "depthwise_kernel", value: Initializer.glorotUniform(shape, rng: &rng))
+      if useBias { bias = Parameter(name: "bias", value: Tensor(zeros: [outC])) }
+      weights.forEach { $0.isFrozen = isFrozen }
+    }
+    let h = try ConvGeometry.outputSize(s[0], kernelSize.0, strides.0, padding, layer: name)
+    let w = try ConvGeometry.outputSize(s[1], kernelSize.1, strides.1, padding, layer: name)
+    return [h, w, outC]
+  }
+
+  public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
+    throw LayerError.notImplemented(layer: name, what: "forward")
+  }
+
+  public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
+    throw LayerError.notImplemented(layer: name, what: "backward")
+  }
+}

@@ -1,0 +1,75 @@
+import Layers
+import TensorCore
+
+extension Graph {
+  /// Runs the network on a batch and returns the output of node `end` (default: the last).
+  ///
+  /// In training mode, layers before the first trainable one run without recording
+  /// anything for backward: a frozen prefix costs a forward pass only.
+  public func forward(_ x: Tensor, mode: ForwardMode, through end: Int? = nil) throws -> Tensor {
+    try forward(seeds: [0: x], mode: mode, through: end)
+  }
+
+  /// Runs from known activations (`seeds[i]` is node i's output, e.g. cached features at a
+  /// cut) through node `end`; nodes at or before the latest seed are not recomputed.
+  public func forward(
+    seeds: [Int: Tensor], mode: ForwardMode, through end: Int? = nil
+  ) throws -> Tensor {
+    let end = end ?? nodes.count - 1
+    guard end >= 0, end < nodes.count, let start = seeds.keys.max() else {
+      throw GraphError.invalid("graph '\(name)': nothing to run")
+    }
+    let firstTrainable = mode.recordForBackward ? (firstTrainableIndex ?? nodes.count) : nodes.count
+    // Count remaining consumers so each activation is freed after its last use.
+    var remaining = [Int](repeating: 0, count: nodes.count)
+    for i in (start + 1)...max(start + 1, end) where i <= end {
+      for j in nodes[i].inputs { remaining[j] += 1 }
+    }
+    var values = seeds
+    if start >= end, let v = values[end] { return v }
+    for i in (start + 1)...end {
+      let node = nodes[i]
+      var inputs: [Tensor] = []
+      inputs.reserveCapacity(node.inputs.count)
+      for j in node.inputs {
+        guard let v = values[j] else {
+          throw GraphError.missingActivation(layer: node.layer.name, needed: nodes[j].layer.name)
+        }
+        inputs.append(v)
+        remaining[j] -= 1
+        if remaining[j] == 0 && j != end { values[j] = nil }
+      }
+      let nodeMode = ForwardMode(
+        training: mode.training, recordForBackward: mode.recordForBackward && i >= firstTrainable)
+      values[i] = try node.layer.forward(inputs, mode: nodeMode)
+    }
+    guard let out = values[end] else {
+      throw GraphError.invalid("graph '\(name)': node \(end) produced nothing")
+    }
+    return out
+  }
+
+  /// Back-propagates dLoss/dOutput of node `end` (default: the last) through the nodes run
+  /// by the last recording forward pass, accumulating parameter gradients; stops at the
+  /// first trainable node.
+  public func backward(_ outputGradient: Tensor, from end: Int? = nil) throws {
+    let end = end ?? nodes.count - 1
+    guard let stop = firstTrainableIndex, stop <= end else { return }
+    var grads: [Int: Tensor] = [end: outputGradient]
+    for i in stride(from: end, through: stop, by: -1) {
+      guard let g = grads.removeValue(forKey: i) else { continue }
+      let node = nodes[i]
+      let needs = node.inputs.contains { $0 >= stop }
+      let inputGrads = try node.layer.backward(g, needsInputGradient: needs)
+      guard needs else { continue }
+      for (j, gj) in zip(node.inputs, inputGrads) where j >= stop {
+        if var existing = grads[j] {
+          existing.add(gj.scalars)
+          grads[j] = existing
+        } else {
+          grads[j] = gj
+        }
+      }
+    }
+  }
+}

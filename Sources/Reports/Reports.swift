@@ -1,0 +1,1 @@
+// Reports: see ARCHITECTURE §2. Filled in by its issue.

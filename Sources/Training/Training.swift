@@ -1,0 +1,1 @@
+// Training: see ARCHITECTURE §2. Filled in by its issue.

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench", abstract: "(not built yet)")
+
+  func run() throws {
+    throw NotBuiltYet(command: "bench")
+  }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+struct CompareCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "compare", abstract: "(not built yet)")
+
+  func run() throws {
+    throw NotBuiltYet(command: "compare")
+  }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+struct ExportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export", abstract: "(not built yet)")
+
+  func run() throws {
+    throw NotBuiltYet(command: "export")
+  }
+}

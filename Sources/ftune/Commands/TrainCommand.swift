@@ -1,0 +1,10 @@
+import ArgumentParser
+
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train", abstract: "(not built yet)")
+
+  func run() throws {
+    throw NotBuiltYet(command: "train")
+  }
+}
