@@ -48,5 +48,14 @@ let package = Package(
 
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
     .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
+    .testTarget(name: "ModelsTests", dependencies: ["Models", "KerasIO", "Layers", "TensorCore"]),
+    .testTarget(name: "KerasIOTests", dependencies: ["KerasIO", "Models", "Layers", "TensorCore"]),
+    .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore"]),
+    .testTarget(name: "AugmentTests", dependencies: ["Augment", "ImageIO", "TensorCore"]),
+    .testTarget(name: "FeaturesTests", dependencies: ["Features", "Models", "KerasIO"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Layers"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+    // Runs the built `ftune` binary as a user would: exit codes, messages, files written.
+    .testTarget(name: "CLITests", dependencies: ["ftune"]),
   ]
 )

@@ -1,0 +1,1 @@
+// Features tests live here.

@@ -1,0 +1,1 @@
+// ImageIO tests live here.

@@ -1,0 +1,1 @@
+// KerasIO tests live here.

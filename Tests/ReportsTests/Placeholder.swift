@@ -1,0 +1,1 @@
+// Reports tests live here.
