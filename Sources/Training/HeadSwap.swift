@@ -1,0 +1,75 @@
+import Layers
+import Models
+import TensorCore
+
+/// The new classifier put on a base: GlobalAveragePooling2D → optional Dropout → optional
+/// hidden Dense(relu) → Dense(classes, softmax), as Keras's `include_top=False,
+/// pooling='avg'` followed by `Dense`. Weights are Glorot-uniform from `seed`.
+public struct HeadSpec: Sendable, Equatable {
+  public var classes: Int
+  /// Dropout rate before the classifier; nil or 0 adds none.
+  public var dropout: Float?
+  /// Units of a hidden ReLU layer; nil adds none.
+  public var hidden: Int?
+  public var seed: UInt64
+
+  public init(classes: Int, dropout: Float? = nil, hidden: Int? = nil, seed: UInt64 = 0) {
+    self.classes = classes
+    self.dropout = dropout
+    self.hidden = hidden
+    self.seed = seed
+  }
+
+  /// Layer names of the new head (our own, so a base's old top never matches them).
+  public static let poolName = "head_pool"
+  public static let dropoutName = "head_dropout"
+  public static let hiddenName = "head_dense"
+  public static let predictionsName = "head_predictions"
+}
+
+/// Removing a base's top and attaching a `HeadSpec`.
+public enum HeadSwap {
+  /// The node a base's top starts after: the last node with a spatial `[H, W, C]` output
+  /// (for a zoo base built without its top, the last node).
+  public static func trunkEnd(of base: Graph) -> Int {
+    base.nodes.lastIndex { $0.outputShape.count == 3 } ?? (base.nodes.count - 1)
+  }
+
+  /// A graph holding `base`'s nodes `0...cut` (the same layer objects: weights are shared,
+  /// not copied) followed by the head. Returns it with the index of the first head node.
+  public static func attach(
+    _ spec: HeadSpec, to base: Graph, cut: Int? = nil
+  ) throws -> (graph: Graph, headStart: Int) {
+    let cut = cut ?? trunkEnd(of: base)
+    guard spec.classes >= 2 else {
+      throw TrainingError.badOption(
+        option: "--classes", value: "\(spec.classes) class(es)", hint: "name at least two classes")
+    }
+    guard cut >= 0, cut < base.nodes.count else {
+      throw GraphError.invalid("graph '\(base.name)': no node \(cut) to cut at")
+    }
+    let graph = Graph(name: base.name, seed: spec.seed)
+    var ids: [NodeID] = []
+    for node in base.nodes[0...cut] {
+      ids.append(try graph.add(node.layer, inputs: node.inputs.map { ids[$0] }))
+    }
+    let headStart = ids.count
+    var x = ids[cut]
+    if base.nodes[cut].outputShape.count == 3 {
+      x = try graph.add(GlobalAveragePooling2D(HeadSpec.poolName), x)
+    }
+    if let rate = spec.dropout, rate > 0 {
+      guard rate < 1 else {
+        throw TrainingError.badOption(
+          option: "--dropout", value: "\(rate)", hint: "use a rate in [0, 1)")
+      }
+      x = try graph.add(Dropout(HeadSpec.dropoutName, rate: rate, seed: spec.seed), x)
+    }
+    if let units = spec.hidden, units > 0 {
+      x = try graph.add(Dense(HeadSpec.hiddenName, units: units, activation: .relu), x)
+    }
+    try graph.add(
+      Dense(HeadSpec.predictionsName, units: spec.classes, activation: .softmax), x)
+    return (graph, headStart)
+  }
+}

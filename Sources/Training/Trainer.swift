@@ -1,0 +1,269 @@
+import Foundation
+import Layers
+import Models
+import TensorCore
+
+/// The training loop: shuffled seeded batches, forward/backward through a `Graph`, loss,
+/// optimizer step, schedules, gradual unfreezing, early stopping, checkpoints.
+///
+/// Inputs enter at `feedNode`: node 0 for images, or the cut node when the provider holds
+/// cached features of a frozen prefix (that prefix then never runs at all). Nodes before
+/// `headStart` are the base: their trainable parameters learn at `baseLRMultiplier` × rate.
+public final class Trainer {
+  public let graph: Graph
+  public let feedNode: Int
+  public let headStart: Int
+  public let optimizer: any TrainerOptimizer
+  public var options: TrainingOptions
+  public var progress: any TrainingProgress = SilentProgress()
+  /// Re-freezes the graph to its first N weight layers (the zoo's freezing); gradual
+  /// unfreezing (`options.unfreezeAt`) needs it.
+  public var refreeze: ((Int) throws -> Void)?
+  /// Where the per-epoch checkpoint goes (and `--resume` reads it); nil writes none.
+  public var checkpointURL: URL?
+
+  public init(
+    graph: Graph, optimizer: any TrainerOptimizer, options: TrainingOptions,
+    feedNode: Int = 0, headStart: Int
+  ) {
+    self.graph = graph
+    self.optimizer = optimizer
+    self.options = options
+    self.feedNode = feedNode
+    self.headStart = headStart
+  }
+
+  /// The outcome of `fit`.
+  public struct Result {
+    public var history: [EpochMetrics]
+    /// Epoch (1-based) whose weights the graph holds at the end.
+    public var bestEpoch: Int
+    public var stoppedEarly: Bool
+  }
+
+  /// Loss, accuracy and per-sample predictions over a set, in inference mode.
+  public struct Evaluation {
+    public var loss: Float
+    public var accuracy: Float
+    public var predictions: [Int]
+    /// `[N, K]` softmax outputs.
+    public var probabilities: Tensor
+  }
+
+  private var bestURL: URL? {
+    checkpointURL.map {
+      $0.deletingLastPathComponent().appendingPathComponent(
+        $0.deletingPathExtension().lastPathComponent + "-best.ftck")
+    }
+  }
+
+  /// Trains for `options.epochs`, or continues from the checkpoint when `resume` is set and
+  /// one exists. Returns the history (including epochs before a resume).
+  public func fit(
+    train: any BatchProvider, validation: (any BatchProvider)?, resume: Bool = false
+  ) throws -> Result {
+    guard train.count > 0 else { throw TrainingError.emptyDataset(what: "training") }
+    guard options.batchSize > 0, options.epochs > 0 else {
+      throw TrainingError.badOption(
+        option: "--batch/--epochs", value: "\(options.batchSize)/\(options.epochs)",
+        hint: "both must be at least 1")
+    }
+    if !options.unfreezeAt.isEmpty && refreeze == nil {
+      throw TrainingError.badOption(
+        option: "--unfreeze-at", value: options.unfreezeAt.map(\.description).joined(separator: ","),
+        hint: "gradual unfreezing needs the base's freezing; it is not available here")
+    }
+    let loss = CategoricalCrossentropy(classWeights: options.classWeights)
+    let stepsPerEpoch = (train.count + options.batchSize - 1) / options.batchSize
+    let totalSteps = stepsPerEpoch * options.epochs
+
+    var history: [EpochMetrics] = []
+    var best: Float?
+    var bestEpoch = 0
+    var freeze: Int?
+    var firstEpoch = 1
+    if resume, let url = checkpointURL, FileManager.default.fileExists(atPath: url.path) {
+      let cp = try Checkpoint.read(from: url)
+      if let f = cp.freeze, let refreeze { try refreeze(f) }
+      freeze = cp.freeze
+      try cp.restore(into: graph, path: url.path)
+      try optimizer.restoreState(cp.optimizerState, parameters: trainableParameters().0)
+      history = cp.history
+      best = cp.bestValLoss
+      bestEpoch = cp.bestEpoch
+      firstEpoch = cp.epoch + 1
+      progress.message("resuming after epoch \(cp.epoch) from \(url.path)")
+    }
+
+    var stoppedEarly = false
+    var epoch = firstEpoch
+    while epoch <= options.epochs {
+      for step in options.unfreezeAt where step.epoch == epoch {
+        try refreeze?(step.freeze)
+        freeze = step.freeze
+        progress.message("epoch \(epoch): unfreezing, first \(step.freeze) weight layers frozen")
+      }
+      reseedDropout(epoch: epoch)
+      let started = Date()
+      var order = Array(0..<train.count)
+      var rng = SeededRNG(seed: options.seed).derived(UInt64(epoch))
+      order.shuffle(using: &rng)
+
+      var lossSum = 0.0
+      var correct = 0
+      var seen = 0
+      var rate = options.learningRate
+      for s in 0..<stepsPerEpoch {
+        let indices = Array(order[(s * options.batchSize)..<min(train.count, (s + 1) * options.batchSize)])
+        let labels = indices.map { train.labels[$0] }
+        let globalStep = (epoch - 1) * stepsPerEpoch + s
+        rate = options.schedule.rate(
+          base: options.learningRate, step: globalStep, totalSteps: totalSteps,
+          stepsPerEpoch: stepsPerEpoch, warmupEpochs: options.warmupEpochs)
+        let x = try train.inputs(indices, epoch: epoch)
+        let probs = try graph.forward(seeds: [feedNode: x], mode: .training)
+        try checkOutput(probs, batch: indices.count)
+        let (value, gradient) = try loss(probs, labels: labels)
+        guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: s + 1) }
+        try graph.backward(gradient)
+        let (params, multipliers) = trainableParameters()
+        try optimizer.update(params, learningRate: rate, multipliers: multipliers)
+        graph.parameters.forEach { $0.zeroGrad() }
+
+        lossSum += Double(value) * Double(indices.count)
+        correct += zip(argmax(probs), labels).filter { $0 == $1 }.count
+        seen += indices.count
+        let elapsed = Date().timeIntervalSince(started)
+        let perSecond = Double(seen) / max(elapsed, 1e-9)
+        let remaining = Double(train.count - seen) / max(perSecond, 1e-9)
+          + Double(options.epochs - epoch) * Double(train.count) / max(perSecond, 1e-9)
+        progress.batchDone(
+          epoch: epoch, epochs: options.epochs, step: s + 1, steps: stepsPerEpoch,
+          loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen),
+          imagesPerSecond: perSecond, etaSeconds: remaining)
+      }
+      let trainSeconds = Date().timeIntervalSince(started)
+      let trainLoss = Float(lossSum / Double(seen))
+      let trainAccuracy = Float(correct) / Float(seen)
+      var metrics = EpochMetrics(
+        epoch: epoch, trainLoss: trainLoss, trainAccuracy: trainAccuracy,
+        valLoss: trainLoss, valAccuracy: trainAccuracy, hasValidation: false,
+        learningRate: rate, seconds: 0, imagesPerSecond: Double(seen) / max(trainSeconds, 1e-9))
+      if let validation, validation.count > 0 {
+        let v = try evaluate(validation)
+        metrics.valLoss = v.loss
+        metrics.valAccuracy = v.accuracy
+        metrics.hasValidation = true
+      }
+      metrics.seconds = Date().timeIntervalSince(started)
+      history.append(metrics)
+      progress.epochDone(metrics, epochs: options.epochs)
+
+      let improved = best.map { metrics.valLoss < $0 } ?? true
+      if improved {
+        best = metrics.valLoss
+        bestEpoch = epoch
+        if options.restoreBestWeights, let url = bestURL {
+          var snapshot = Checkpoint(
+            epoch: epoch, history: [], bestValLoss: best, bestEpoch: epoch, freeze: freeze)
+          snapshot.capture(graph)
+          try snapshot.write(to: url)
+        }
+      }
+      if let url = checkpointURL {
+        var cp = Checkpoint(
+          epoch: epoch, history: history, bestValLoss: best, bestEpoch: bestEpoch, freeze: freeze)
+        cp.capture(graph)
+        cp.optimizerState = optimizer.saveState(trainableParameters().0)
+        try cp.write(to: url)
+      }
+      if let patience = options.earlyStoppingPatience, epoch - bestEpoch >= patience,
+        epoch < options.epochs
+      {
+        progress.message(
+          "early stopping: no better val_loss for \(patience) epoch(s) since epoch \(bestEpoch)")
+        stoppedEarly = true
+        break
+      }
+      epoch += 1
+    }
+
+    let finalEpoch = history.last?.epoch ?? 0
+    if options.restoreBestWeights, bestEpoch != finalEpoch, let url = bestURL,
+      FileManager.default.fileExists(atPath: url.path)
+    {
+      try Checkpoint.read(from: url).restore(into: graph, path: url.path)
+      progress.message("restored the weights of epoch \(bestEpoch) (best val_loss)")
+    } else {
+      bestEpoch = finalEpoch
+    }
+    return Result(history: history, bestEpoch: bestEpoch, stoppedEarly: stoppedEarly)
+  }
+
+  /// Runs `data` through the graph in inference mode; loss without class weights, as Keras.
+  public func evaluate(_ data: any BatchProvider) throws -> Evaluation {
+    let probabilities = try predict(data)
+    let (value, _) = try CategoricalCrossentropy()(probabilities, labels: data.labels)
+    let predictions = argmax(probabilities)
+    let correct = zip(predictions, data.labels).filter { $0 == $1 }.count
+    return Evaluation(
+      loss: value, accuracy: Float(correct) / Float(max(1, data.count)),
+      predictions: predictions, probabilities: probabilities)
+  }
+
+  /// Softmax outputs `[N, K]` for every sample of `data`, in order.
+  public func predict(_ data: any BatchProvider) throws -> Tensor {
+    var out: [Float] = []
+    var k = 0
+    var start = 0
+    while start < data.count {
+      let indices = Array(start..<min(data.count, start + options.batchSize))
+      let probs = try graph.forward(
+        seeds: [feedNode: try data.inputs(indices, epoch: 0)], mode: .inference)
+      try checkOutput(probs, batch: indices.count)
+      k = probs.shape[1]
+      out.append(contentsOf: probs.scalars)
+      start += indices.count
+    }
+    return try Tensor(shape: [data.count, k], scalars: out)
+  }
+
+  /// Trainable parameters in graph order, with each one's rate multiplier.
+  func trainableParameters() -> ([Parameter], [Float]) {
+    var params: [Parameter] = []
+    var multipliers: [Float] = []
+    for (i, node) in graph.nodes.enumerated() {
+      for p in node.layer.weights where p.needsGradient {
+        params.append(p)
+        multipliers.append(i < headStart ? options.baseLRMultiplier : 1)
+      }
+    }
+    return (params, multipliers)
+  }
+
+  /// Dropout masks depend on (seed, epoch, layer) only, so a resumed run draws the same ones.
+  private func reseedDropout(epoch: Int) {
+    for (i, node) in graph.nodes.enumerated() {
+      if let d = node.layer as? Dropout {
+        d.rng = SeededRNG(seed: options.seed ^ 0x0D0D).derived(UInt64(epoch << 20 | i))
+      }
+    }
+  }
+
+  private func checkOutput(_ probs: Tensor, batch: Int) throws {
+    guard probs.rank == 2, probs.shape[0] == batch else {
+      throw TrainingError.outputShape(expected: -1, got: probs.shape)
+    }
+  }
+}
+
+/// Index of the largest value in each row of `[N, K]`.
+public func argmax(_ t: Tensor) -> [Int] {
+  guard t.rank == 2, t.shape[1] > 0 else { return [] }
+  let k = t.shape[1]
+  return (0..<t.shape[0]).map { i in
+    var best = 0
+    for j in 1..<k where t.scalars[i * k + j] > t.scalars[i * k + best] { best = j }
+    return best
+  }
+}

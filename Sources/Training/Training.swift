@@ -1,1 +1,0 @@
-// Training: see ARCHITECTURE §2. Filled in by its issue.
