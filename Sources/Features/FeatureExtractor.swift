@@ -1,0 +1,112 @@
+import Foundation
+import Layers
+import Models
+import TensorCore
+
+/// One sample to featurise: its image content hash and augmentation variant (0 = none).
+public struct FeatureItem: Hashable, Sendable {
+  /// SHA-256 of the image file's bytes.
+  public var image: String
+  public var variant: Int
+
+  public init(image: String, variant: Int = 0) {
+    self.image = image
+    self.variant = variant
+  }
+
+  /// The content hash of a file, for `image`.
+  public static func hash(fileAt url: URL) throws -> String {
+    SHA256.hex([UInt8](try Data(contentsOf: url)))
+  }
+}
+
+/// Runs a network up to its cut for the items the store does not hold yet, in batches,
+/// saving each batch's entries as soon as it is computed (so an interrupted run resumes
+/// where it stopped), and returns every item's features in order.
+public final class FeatureExtractor {
+  public let graph: Graph
+  public let cut: Int
+  public let key: FeatureKey
+  public let store: FeatureStore
+  public var batchSize: Int
+  /// Called after each computed batch with (items ready, total items).
+  public var onProgress: ((Int, Int) -> Void)?
+
+  /// How many entries came from the store and how many were computed.
+  public struct Stats: Equatable, Sendable {
+    public var reused = 0
+    public var computed = 0
+  }
+
+  public init(graph: Graph, cut: Int, key: FeatureKey, store: FeatureStore, batchSize: Int = 16) {
+    self.graph = graph
+    self.cut = cut
+    self.key = key
+    self.store = store
+    self.batchSize = max(1, batchSize)
+  }
+
+  /// Features `[N] + cut shape` for `items`. `load(indices)` returns the network inputs of
+  /// those items (decoded, resized, preprocessed, augmented for their variant).
+  public func features(
+    for items: [FeatureItem], load: ([Int]) throws -> Tensor
+  ) throws -> (features: Tensor, stats: Stats) {
+    let shape = graph.nodes[cut].outputShape
+    let per = shape.reduce(1, *)
+    var out = [Float](repeating: 0, count: per * items.count)
+    var stats = Stats()
+    var missing: [Int] = []
+    for (i, item) in items.enumerated() {
+      if let t = store.load(key: key, image: item.image, variant: item.variant), t.shape == shape {
+        out.replaceSubrange((i * per)..<((i + 1) * per), with: t.scalars)
+        stats.reused += 1
+      } else {
+        missing.append(i)
+      }
+    }
+    var start = 0
+    while start < missing.count {
+      let batch = Array(missing[start..<min(missing.count, start + batchSize)])
+      let x = try load(batch)
+      guard x.rank >= 1, x.shape[0] == batch.count else {
+        throw FeatureError.countMismatch(what: "loaded batch", expected: batch.count, got: x.shape.first ?? 0)
+      }
+      let y = try graph.forward(x, mode: .inference, through: cut)
+      for (j, i) in batch.enumerated() {
+        let scalars = Array(y.scalars[(j * per)..<((j + 1) * per)])
+        out.replaceSubrange((i * per)..<((i + 1) * per), with: scalars)
+        let entry = try Tensor(shape: shape, scalars: scalars)
+        try store.save(entry, key: key, image: items[i].image, variant: items[i].variant)
+      }
+      stats.computed += batch.count
+      start += batch.count
+      onProgress?(stats.reused + stats.computed, items.count)
+    }
+    return (try Tensor(shape: [items.count] + shape, scalars: out), stats)
+  }
+}
+
+/// Spatial pooling of `[N, H, W, C]` features to `[N, C]` (`ftune cache --pool`).
+public enum FeaturePooling: String, Sendable, CaseIterable {
+  case none, avg, max
+
+  public func apply(_ t: Tensor) -> Tensor {
+    guard self != .none, t.rank == 4 else { return t }
+    let (n, hw, c) = (t.shape[0], t.shape[1] * t.shape[2], t.shape[3])
+    var out = Tensor(zeros: [n, c], value: self == .max ? -.infinity : 0)
+    for i in 0..<n {
+      for p in 0..<hw {
+        let base = (i * hw + p) * c
+        for k in 0..<c {
+          let v = t.scalars[base + k]
+          if self == .max {
+            out.scalars[i * c + k] = Swift.max(out.scalars[i * c + k], v)
+          } else {
+            out.scalars[i * c + k] += v / Float(hw)
+          }
+        }
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,63 @@
+import Models
+import TensorCore
+
+/// The content key of a network cut: what makes two runs' features interchangeable.
+///
+/// It hashes every layer up to and including the cut (Keras name, class, output shape and
+/// each weight's name, shape and bytes), the cut layer's name, the preprocessing and the
+/// input size. A changed weight file, another cut or another preprocessing gives another key,
+/// so stale features are never read. Image bytes and the augmentation variant key each entry
+/// within it (`FeatureStore`).
+public struct FeatureKey: Hashable, Sendable, CustomStringConvertible {
+  /// 64 hex characters.
+  public let hex: String
+
+  public init(hex: String) { self.hex = hex }
+
+  public init(graph: Graph, cut: Int, preprocessing: Preprocessing, size: Int) throws {
+    guard cut >= 0, cut < graph.nodes.count else {
+      throw FeatureError.badCut(graph: graph.name, cut: cut, nodes: graph.nodes.count)
+    }
+    var h = SHA256()
+    h.update(field: "ftune-features-v1")
+    for node in graph.nodes[0...cut] {
+      h.update(field: node.layer.name)
+      h.update(field: node.layer.kerasClassName)
+      h.update(field: "\(node.inputs)\(node.outputShape)")
+      for p in node.layer.weights {
+        h.update(field: "\(p.name)\(p.value.shape)")
+        h.update(floats: p.value.scalars)
+      }
+    }
+    h.update(field: "cut=\(graph.nodes[cut].layer.name)")
+    h.update(field: "preprocess=\(preprocessing.rawValue)")
+    h.update(field: "size=\(size)")
+    hex = h.hexDigest()
+  }
+
+  public var description: String { String(hex.prefix(16)) }
+}
+
+/// Errors of the feature cache; each names the file or option and what to do.
+public enum FeatureError: Error, CustomStringConvertible, Equatable {
+  case badCut(graph: String, cut: Int, nodes: Int)
+  case damagedEntry(path: String)
+  case hdf5(path: String, what: String)
+  case notAFeatureFile(path: String, missing: String)
+  case countMismatch(what: String, expected: Int, got: Int)
+
+  public var description: String {
+    switch self {
+    case .badCut(let graph, let cut, let nodes):
+      return "cannot cut '\(graph)' at node \(cut): it has nodes 0..<\(nodes)"
+    case .damagedEntry(let path):
+      return "feature cache entry \(path) is damaged; delete it (it will be recomputed)"
+    case .hdf5(let path, let what):
+      return "\(path): HDF5 \(what) failed; check the path is writable/readable and not in use"
+    case .notAFeatureFile(let path, let missing):
+      return "\(path) is not an ftune feature file (no '\(missing)'); write one with ftune cache"
+    case .countMismatch(let what, let expected, let got):
+      return "\(what): expected \(expected) item(s), got \(got)"
+    }
+  }
+}

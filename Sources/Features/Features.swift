@@ -1,1 +1,0 @@
-// Features: see ARCHITECTURE §2. Filled in by its issue.
