@@ -1,1 +1,0 @@
-// ImageIO: see ARCHITECTURE §2. Filled in by its issue.

@@ -1,1 +1,0 @@
-// ImageIO tests live here.
