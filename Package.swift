@@ -48,7 +48,9 @@ let package = Package(
 
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
     .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
-    .testTarget(name: "ModelsTests", dependencies: ["Models", "KerasIO", "Layers", "TensorCore"]),
+    .testTarget(
+      name: "ModelsTests", dependencies: ["Models", "KerasIO", "Layers", "TensorCore"],
+      exclude: ["Fixtures"]),
     .testTarget(name: "KerasIOTests", dependencies: ["KerasIO", "Models", "Layers", "TensorCore"]),
     .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore"]),
     .testTarget(name: "AugmentTests", dependencies: ["Augment", "ImageIO", "TensorCore"]),

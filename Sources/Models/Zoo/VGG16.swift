@@ -1,0 +1,72 @@
+import Layers
+import TensorCore
+
+/// VGG16 (Simonyan & Zisserman 2014), as `keras.applications.vgg16.VGG16` builds it.
+public enum VGG16 {
+  public static let entry = ZooEntry(
+    name: "vgg16", kerasConstructor: "keras.applications.VGG16", defaultSize: 224,
+    minSize: 32, preprocessing: .caffe, builder: build,
+    weightsFile: { o in
+      o.includeTop
+        ? "vgg16_weights_tf_dim_ordering_tf_kernels.h5"
+        : "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    })
+
+  /// Builds VGG16; `options.height`/`width` default to 224.
+  public static func build(_ o: ZooOptions) throws -> Graph {
+    let g = Graph(name: "vgg16", seed: o.seed)
+    var x = try g.input("input_layer", shape: ZooHead.inputShape(o, default: 224))
+    // Block 1
+    x = try g.add(VGGConv.conv("block1_conv1", 64), x)
+    x = try g.add(VGGConv.conv("block1_conv2", 64), x)
+    x = try g.add(VGGConv.pool("block1_pool"), x)
+    // Block 2
+    x = try g.add(VGGConv.conv("block2_conv1", 128), x)
+    x = try g.add(VGGConv.conv("block2_conv2", 128), x)
+    x = try g.add(VGGConv.pool("block2_pool"), x)
+    // Block 3
+    x = try g.add(VGGConv.conv("block3_conv1", 256), x)
+    x = try g.add(VGGConv.conv("block3_conv2", 256), x)
+    x = try g.add(VGGConv.conv("block3_conv3", 256), x)
+    x = try g.add(VGGConv.pool("block3_pool"), x)
+    // Block 4
+    x = try g.add(VGGConv.conv("block4_conv1", 512), x)
+    x = try g.add(VGGConv.conv("block4_conv2", 512), x)
+    x = try g.add(VGGConv.conv("block4_conv3", 512), x)
+    x = try g.add(VGGConv.pool("block4_pool"), x)
+    // Block 5
+    x = try g.add(VGGConv.conv("block5_conv1", 512), x)
+    x = try g.add(VGGConv.conv("block5_conv2", 512), x)
+    x = try g.add(VGGConv.conv("block5_conv3", 512), x)
+    x = try g.add(VGGConv.pool("block5_pool"), x)
+
+    try VGGConv.top(g, x, o)
+    return g
+  }
+}
+
+/// The pieces VGG16 and VGG19 share.
+enum VGGConv {
+  /// `Conv2D(filters, (3, 3), activation="relu", padding="same", name=name)`.
+  static func conv(_ name: String, _ filters: Int) -> Conv2D {
+    Conv2D(name, filters: filters, kernelSize: (3, 3), padding: .same, activation: .relu)
+  }
+
+  /// `MaxPooling2D((2, 2), strides=(2, 2), name=name)`.
+  static func pool(_ name: String) -> MaxPooling2D {
+    MaxPooling2D(name, poolSize: (2, 2), strides: (2, 2))
+  }
+
+  /// Classification block (flatten, fc1, fc2, predictions) or the optional pooling.
+  static func top(_ g: Graph, _ trunk: NodeID, _ o: ZooOptions) throws {
+    var x = trunk
+    if o.includeTop {
+      x = try g.add(Flatten("flatten"), x)
+      x = try g.add(Dense("fc1", units: 4096, activation: .relu), x)
+      x = try g.add(Dense("fc2", units: 4096, activation: .relu), x)
+      _ = try ZooHead.predictions(g, x, o)
+    } else {
+      _ = try ZooHead.pooling(g, x, o.pooling)
+    }
+  }
+}

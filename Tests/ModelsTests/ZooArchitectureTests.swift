@@ -1,0 +1,134 @@
+import Foundation
+import Layers
+import Testing
+@testable import Models
+
+/// The zoo against Keras's own layer lists (`zoo_fixtures.py`): names, classes, order,
+/// output shapes and weight shapes must be identical.
+@Suite struct ZooArchitectureTests {
+  @Test(arguments: ZooFixture.allIDs)
+  func layersMatchKeras(id: String) throws {
+    let fx = try ZooFixture.load(id)
+    let g = try fx.build()
+    #expect(g.nodes.map(\.layer.name) == fx.layers.map(\.name))
+    #expect(g.nodes.map(\.layer.kerasClassName) == fx.layers.map(\.class))
+    if let modelName = fx.model_name { #expect(g.name == modelName) }
+    for (node, ref) in zip(g.nodes, fx.layers) {
+      #expect(node.outputShape == ref.output_shape, "\(ref.name)")
+      let ours = node.layer.weights.map { ZooFixture.Weight(name: $0.name, shape: $0.value.shape) }
+      #expect(ours == ref.weights, "\(ref.name)")
+    }
+  }
+
+  @Test func fixturesCoverEveryKerasBase() {
+    let ids = ZooFixture.allIDs
+    #expect(ids.count >= 10)
+    for base in ["vgg16", "vgg19", "resnet50", "mobilenet_v2_0.35", "mobilenet_v2_1.4"] {
+      #expect(ids.contains { $0.hasPrefix(base) }, "\(base)")
+    }
+  }
+
+  @Test func makeDivisibleMatchesKeras() {
+    // Values from Keras's _make_divisible: 32·α for each published α, and edge cases.
+    #expect([0.35, 0.5, 0.75, 1.0, 1.3, 1.4].map { MobileNetV2.makeDivisible(32 * $0) }
+      == [16, 16, 24, 32, 40, 48])
+    #expect(MobileNetV2.makeDivisible(5) == 8)
+    #expect(MobileNetV2.makeDivisible(1280 * 1.3) == 1664)
+    #expect(MobileNetV2.makeDivisible(1280 * 1.4) == 1792)
+    #expect(MobileNetV2.makeDivisible(11) == 16)  // 8 would be >10% below 11
+  }
+
+  @Test func correctPadFollowsParity() {
+    func flat(_ h: Int, _ w: Int) -> [Int] {
+      let p = MobileNetV2.Blocks.correctPad(height: h, width: w)
+      return [p.0.0, p.0.1, p.1.0, p.1.1]
+    }
+    #expect(flat(112, 112) == [0, 1, 0, 1])
+    #expect(flat(5, 6) == [1, 1, 0, 1])
+  }
+
+  @Test func torchVariantKeepsNamesAndChangesNumerics() throws {
+    let keras = try ModelZoo.build("mobilenet_v2", ZooOptions(size: 64))
+    let torch = try ModelZoo.build("mobilenet_v2_torch", ZooOptions(size: 64))
+    let kerasNames = keras.nodes.map(\.layer.name)
+    let torchNames = torch.nodes.map(\.layer.name)
+    // Only the stem gains a pad layer; every weight layer keeps its Keras name and shape.
+    #expect(torchNames.filter { !kerasNames.contains($0) } == ["Conv1_pad"])
+    #expect(keras.parameters.map(\.value.shape) == torch.parameters.map(\.value.shape))
+    let pad = try #require(torch.layer(named: "block_1_pad") as? ZeroPadding2D)
+    let sides: [Int] = [pad.top, pad.bottom, pad.left, pad.right]
+    #expect(sides == [1, 1, 1, 1])
+    let kpad = try #require(keras.layer(named: "block_1_pad") as? ZeroPadding2D)
+    let ksides: [Int] = [kpad.top, kpad.bottom, kpad.left, kpad.right]
+    #expect(ksides == [0, 1, 0, 1])
+    let bn = try #require(torch.layer(named: "bn_Conv1") as? BatchNormalization)
+    #expect(bn.epsilon == 1e-5)
+    let stem = try #require(torch.layer(named: "Conv1") as? Conv2D)
+    #expect(stem.padding == .valid)
+    #expect(try ModelZoo.entry(named: "mobilenet_v2_torch").preprocessing == .torch)
+  }
+
+  @Test func resnetQuirksAreKeras() throws {
+    let g = try ModelZoo.build("resnet50", ZooOptions(size: 32))
+    let bns = g.layers.compactMap { $0 as? BatchNormalization }
+    #expect(bns.count == 53)
+    #expect(bns.allSatisfy { $0.epsilon == 1.001e-5 && $0.momentum == 0.99 })
+    let mbns = try ModelZoo.build("mobilenet_v2", ZooOptions(size: 32)).layers
+      .compactMap { $0 as? BatchNormalization }
+    #expect(mbns.allSatisfy { $0.epsilon == 1e-3 && $0.momentum == 0.999 })
+    let relus = try ModelZoo.build("mobilenet_v2", ZooOptions(size: 32)).layers
+      .compactMap { $0 as? ReLU }
+    #expect(relus.count == 35 && relus.allSatisfy { $0.maxValue == 6 })
+  }
+
+  @Test func registryKnowsKerasFilesAndPreprocessing() throws {
+    let vgg = try ModelZoo.entry(named: "VGG16")
+    #expect(vgg.kerasWeightsFileName() == "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5")
+    #expect(vgg.kerasWeightsFileName(ZooOptions(includeTop: true, size: 224))
+      == "vgg16_weights_tf_dim_ordering_tf_kernels.h5")
+    #expect(vgg.preprocessing == .caffe && vgg.defaultSize == 224)
+    #expect(try ModelZoo.entry(named: "vgg19").kerasWeightsFileName()
+      == "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5")
+    let resnet = try ModelZoo.entry(named: "resnet50")
+    #expect(resnet.kerasWeightsFileName(ZooOptions(includeTop: true, size: 224))
+      == "resnet50_weights_tf_dim_ordering_tf_kernels.h5")
+    #expect(resnet.preprocessing == .caffe)
+    let mnet = try ModelZoo.entry(named: "mobilenet_v2")
+    #expect(mnet.preprocessing == .tf)
+    #expect(mnet.kerasWeightsFileName()
+      == "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5")
+    #expect(mnet.kerasWeightsFileName(ZooOptions(includeTop: true, size: 160, alpha: 0.35))
+      == "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_160.h5")
+    // Keras loads the 224 weights for sizes it has none for.
+    #expect(mnet.kerasWeightsFileName(ZooOptions(size: 100, alpha: 0.5))
+      == "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5")
+    #expect(mnet.kerasWeightsFileName(ZooOptions(alpha: 0.6)) == nil)
+    #expect(try ModelZoo.entry(named: "mobilenet_v2_torch").kerasWeightsFileName() == nil)
+  }
+
+  @Test func userErrorsNameTheProblem() {
+    #expect(throws: ZooError.self) { try ModelZoo.build("vgg17") }
+    do {
+      _ = try ModelZoo.build("vgg17")
+    } catch {
+      #expect("\(error)".contains("vgg16, vgg19, resnet50, mobilenet_v2"))
+    }
+    do {
+      _ = try ModelZoo.build("resnet50", ZooOptions(size: 31))
+      Issue.record("a 31x31 input must be refused")
+    } catch {
+      #expect("\(error)" == "resnet50: input 31x31 is too small; --size must be at least 32")
+    }
+    #expect(throws: ZooError.self) { try ModelZoo.build("mobilenet_v2", ZooOptions(alpha: 0)) }
+  }
+
+  @Test func anySizeKerasAcceptsBuilds() throws {
+    // Odd, non-square sizes go through every stride-2 stage (Keras: min 32 per side).
+    for base in ["vgg16", "resnet50", "mobilenet_v2"] {
+      let g = try ModelZoo.build(base, ZooOptions(height: 33, width: 97))
+      #expect(g.outputShape.count == 3, "\(base)")
+    }
+    let m = try ModelZoo.build("mobilenet_v2", ZooOptions(height: 33, width: 97))
+    #expect(m.outputShape == [2, 4, 1280])
+  }
+}
