@@ -16,11 +16,22 @@ public final class Activation: Layer {
     try singleShape(inputShapes)
   }
 
+  private var savedOutput: Tensor?
+
+  /// y = kind(x); softmax over the last axis.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    var y = try single(inputs)
+    kind.apply(&y)
+    savedOutput = mode.recordForBackward ? y : nil
+    return y
   }
 
+  /// dx from dy and the recorded output.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let y = try recorded(savedOutput)
+    savedOutput = nil
+    guard needsInputGradient else { return [] }
+    try checkGradient(outputGradient, y.shape)
+    return [kind.backward(outputGradient, output: y)]
   }
 }

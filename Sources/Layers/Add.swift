@@ -18,11 +18,27 @@ public final class Add: Layer {
     return first
   }
 
+  private var inputCount: Int?
+
+  /// y = Σ inputs.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    guard var y = inputs.first, inputs.count >= 2 else {
+      throw LayerError.wrongInputCount(layer: name, expected: 2, got: inputs.count)
+    }
+    for x in inputs.dropFirst() {
+      guard x.shape == y.shape else {
+        throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "Add needs \(y.shape)")
+      }
+      y.add(x.scalars)
+    }
+    inputCount = mode.recordForBackward ? inputs.count : nil
+    return y
   }
 
+  /// Each input receives the output gradient unchanged.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let n = try recorded(inputCount)
+    inputCount = nil
+    return needsInputGradient ? Array(repeating: outputGradient, count: n) : []
   }
 }

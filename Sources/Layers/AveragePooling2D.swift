@@ -29,11 +29,23 @@ public final class AveragePooling2D: Layer {
     return [h, w, s[2]]
   }
 
+  private var geometry: WindowGeometry?
+
+  /// Mean over each window's real pixels ('same' padding is not counted, as TensorFlow).
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    let x = try single(inputs)
+    let g = try ConvGeometry.window(
+      input: x.shape, kernel: poolSize, strides: strides, padding: padding, layer: name)
+    geometry = mode.recordForBackward ? g : nil
+    return PoolingKernel.averageForward(x, geometry: g)
   }
 
+  /// Spreads each gradient over its window's real pixels.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let g = try recorded(geometry)
+    geometry = nil
+    guard needsInputGradient else { return [] }
+    try checkGradient(outputGradient, [g.batch, g.outH, g.outW, g.channels])
+    return [PoolingKernel.averageBackward(outputGradient, geometry: g)]
   }
 }

@@ -49,11 +49,130 @@ public final class BatchNormalization: Layer {
     return s
   }
 
+  /// What backward needs: x̂ (normalised input), 1/σ per channel, and which statistics
+  /// the forward pass used.
+  private struct Record {
+    var xHat: Tensor
+    var invStd: [Float]
+    var usedBatchStatistics: Bool
+  }
+  private var record: Record?
+
+  /// Whether a pass in `mode` normalises with batch statistics (and updates the moving
+  /// ones): only in training and only when not frozen, as Keras's `training and trainable`.
+  public func usesBatchStatistics(_ mode: ForwardMode) -> Bool { mode.training && !isFrozen }
+
+  /// y = γ·(x − μ)/√(σ² + ε) + β over the last axis. Training: μ, σ² are the batch's
+  /// (biased variance) and the moving statistics become `moving·momentum + batch·(1 −
+  /// momentum)` with the *biased* batch variance, exactly as Keras 3's BatchNormalization
+  /// (`ops.moments`). (tf_keras's fused kernel uses the unbiased variance here instead.)
+  /// Inference or frozen: μ, σ² are the moving statistics.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    let x = try single(inputs)
+    let mm = try recorded(movingMean)
+    let mv = try recorded(movingVariance)
+    let c = mm.value.count
+    guard x.shape.last == c, c > 0 else {
+      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs \(c) channels")
+    }
+    let rows = x.count / c
+    var mean = [Float](repeating: 0, count: c)
+    var variance = [Float](repeating: 0, count: c)
+    let batchStats = usesBatchStatistics(mode)
+    if batchStats {
+      // Two passes in Double: the mean, then the mean squared deviation.
+      var sum = [Double](repeating: 0, count: c)
+      var sq = [Double](repeating: 0, count: c)
+      x.withUnsafeBufferPointer { p in
+        for r in 0..<rows { for j in 0..<c { sum[j] += Double(p[r * c + j]) } }
+        for j in 0..<c { sum[j] /= Double(max(rows, 1)) }
+        for r in 0..<rows {
+          for j in 0..<c {
+            let d = Double(p[r * c + j]) - sum[j]
+            sq[j] += d * d
+          }
+        }
+      }
+      for j in 0..<c {
+        mean[j] = Float(sum[j])
+        variance[j] = Float(sq[j] / Double(max(rows, 1)))
+      }
+      mm.value.withUnsafeMutableBufferPointer { m in
+        for j in 0..<c { m[j] = m[j] * momentum + mean[j] * (1 - momentum) }
+      }
+      mv.value.withUnsafeMutableBufferPointer { v in
+        for j in 0..<c { v[j] = v[j] * momentum + variance[j] * (1 - momentum) }
+      }
+    } else {
+      mean = mm.value.scalars
+      variance = mv.value.scalars
+    }
+    let invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+    let g = gamma?.value.scalars ?? [Float](repeating: 1, count: c)
+    let b = beta?.value.scalars ?? [Float](repeating: 0, count: c)
+    var xHat = x
+    xHat.withUnsafeMutableBufferPointer { p in
+      for r in 0..<rows {
+        for j in 0..<c { p[r * c + j] = (p[r * c + j] - mean[j]) * invStd[j] }
+      }
+    }
+    var y = xHat
+    y.withUnsafeMutableBufferPointer { p in
+      for r in 0..<rows {
+        for j in 0..<c { p[r * c + j] = p[r * c + j] * g[j] + b[j] }
+      }
+    }
+    record = mode.recordForBackward
+      ? Record(xHat: xHat, invStd: invStd, usedBatchStatistics: batchStats) : nil
+    return y
   }
 
+  /// dγ = Σ dy·x̂, dβ = Σ dy. With batch statistics
+  /// dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)); with fixed statistics (inference, frozen)
+  /// the layer is the affine map dx = γ/σ · dy.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let rec = try recorded(record)
+    record = nil
+    try checkGradient(outputGradient, rec.xHat.shape)
+    let c = rec.invStd.count
+    let rows = outputGradient.count / c
+    var sumDy = [Float](repeating: 0, count: c)
+    var sumDyXHat = [Float](repeating: 0, count: c)
+    outputGradient.withUnsafeBufferPointer { d in
+      rec.xHat.withUnsafeBufferPointer { h in
+        for r in 0..<rows {
+          for j in 0..<c {
+            sumDy[j] += d[r * c + j]
+            sumDyXHat[j] += d[r * c + j] * h[r * c + j]
+          }
+        }
+      }
+    }
+    if let gp = gamma, gp.needsGradient { gp.accumulate(Tensor(shape: [c]) { sumDyXHat[$0] }) }
+    if let bp = beta, bp.needsGradient { bp.accumulate(Tensor(shape: [c]) { sumDy[$0] }) }
+    guard needsInputGradient else { return [] }
+    let g = gamma?.value.scalars ?? [Float](repeating: 1, count: c)
+    let scale = (0..<c).map { g[$0] * rec.invStd[$0] }
+    var dx = outputGradient
+    if rec.usedBatchStatistics {
+      let m = Float(max(rows, 1))
+      let meanDy = sumDy.map { $0 / m }
+      let meanDyXHat = sumDyXHat.map { $0 / m }
+      dx.withUnsafeMutableBufferPointer { d in
+        rec.xHat.withUnsafeBufferPointer { h in
+          for r in 0..<rows {
+            for j in 0..<c {
+              let i = r * c + j
+              d[i] = scale[j] * (d[i] - meanDy[j] - h[i] * meanDyXHat[j])
+            }
+          }
+        }
+      }
+    } else {
+      dx.withUnsafeMutableBufferPointer { d in
+        for r in 0..<rows { for j in 0..<c { d[r * c + j] *= scale[j] } }
+      }
+    }
+    return [dx]
   }
 }

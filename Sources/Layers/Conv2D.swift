@@ -49,11 +49,46 @@ public final class Conv2D: Layer {
     return [h, w, filters]
   }
 
+  // Recorded by a forward pass that feeds backward.
+  private var savedInput: Tensor?
+  private var savedOutput: Tensor?
+  private var geometry: WindowGeometry?
+  private var scratch: [Float] = []
+
+  /// x `[N, H, W, in]` → y `[N, OH, OW, filters]`, y = act(conv(x, kernel) + bias).
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    let x = try single(inputs)
+    let k = try recorded(kernel)
+    let g = try ConvGeometry.window(
+      input: x.shape, kernel: kernelSize, strides: strides, padding: padding, layer: name)
+    guard g.channels == k.value.shape[2] else {
+      throw LayerError.badInputShape(
+        layer: name, shape: x.shape, reason: "kernel expects \(k.value.shape[2]) channels")
+    }
+    var y = Conv2DKernel.forward(
+      x, kernel: k.value, bias: bias?.value, geometry: g, scratch: &scratch)
+    activation.apply(&y)
+    savedInput = mode.recordForBackward ? x : nil
+    savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
+    geometry = g
+    return y
   }
 
+  /// dy `[N, OH, OW, filters]` → dx `[N, H, W, in]`; accumulates dKernel and dBias.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let x = try recorded(savedInput)
+    let g = try recorded(geometry)
+    let k = try recorded(kernel)
+    defer { (savedInput, savedOutput) = (nil, nil) }
+    try checkGradient(outputGradient, [g.batch, g.outH, g.outW, filters])
+    let dz = activation.needsOutput
+      ? activation.backward(outputGradient, output: try recorded(savedOutput))
+      : outputGradient
+    let (dx, dw) = Conv2DKernel.backward(
+      x, kernel: k.value, outputGradient: dz, geometry: g, needInput: needsInputGradient,
+      needKernel: k.needsGradient, scratch: &scratch)
+    if let dw { k.accumulate(dw) }
+    if let b = bias, b.needsGradient { b.accumulate(Conv2DKernel.sumRows(dz, columns: filters)) }
+    return needsInputGradient ? [dx ?? Tensor(zeros: x.shape)] : []
   }
 }

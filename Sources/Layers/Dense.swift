@@ -13,7 +13,9 @@ public final class Dense: Layer {
     didSet { weights.forEach { $0.isFrozen = isFrozen } }
   }
 
-  public init(_ name: String, units: Int, useBias: Bool = true, activation: ActivationKind = .linear) {
+  public init(
+    _ name: String, units: Int, useBias: Bool = true, activation: ActivationKind = .linear
+  ) {
     self.name = name
     self.units = units
     self.useBias = useBias
@@ -35,11 +37,72 @@ public final class Dense: Layer {
     return [units]
   }
 
+  private var savedInput: Tensor?
+  private var savedOutput: Tensor?
+
+  /// x `[N, in]` → y `[N, units]`, y = act(x · kernel + bias).
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    let x = try single(inputs)
+    let k = try recorded(kernel)
+    let fanIn = k.value.shape[0]
+    guard x.rank == 2, x.shape[1] == fanIn else {
+      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs [N, \(fanIn)]")
+    }
+    let n = x.shape[0]
+    var y = Tensor(zeros: [n, units])
+    if let b = bias?.value {
+      y.withUnsafeMutableBufferPointer { o in
+        for r in 0..<n {
+          for j in 0..<units { o[r * units + j] = b.scalars[j] }
+        }
+      }
+    }
+    let beta: Float = bias == nil ? 0 : 1
+    y.withUnsafeMutableBufferPointer { o in
+      x.withUnsafeBufferPointer { xp in
+        k.value.withUnsafeBufferPointer { w in
+          sgemm(m: n, n: units, k: fanIn, a: xp, b: w, beta: beta, c: o)
+        }
+      }
+    }
+    activation.apply(&y)
+    savedInput = mode.recordForBackward ? x : nil
+    savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
+    return y
   }
 
+  /// dy `[N, units]` → dx `[N, in]`; accumulates dKernel = xᵀ·dz and dBias = Σ dz.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let x = try recorded(savedInput)
+    let k = try recorded(kernel)
+    defer { (savedInput, savedOutput) = (nil, nil) }
+    let n = x.shape[0]
+    let fanIn = x.shape[1]
+    try checkGradient(outputGradient, [n, units])
+    let dz = activation.needsOutput
+      ? activation.backward(outputGradient, output: try recorded(savedOutput))
+      : outputGradient
+    if k.needsGradient {
+      var dw = Tensor(zeros: k.value.shape)
+      dw.withUnsafeMutableBufferPointer { w in
+        x.withUnsafeBufferPointer { xp in
+          dz.withUnsafeBufferPointer { d in
+            sgemm(transA: true, m: fanIn, n: units, k: n, a: xp, b: d, c: w)
+          }
+        }
+      }
+      k.accumulate(dw)
+    }
+    if let b = bias, b.needsGradient { b.accumulate(Conv2DKernel.sumRows(dz, columns: units)) }
+    guard needsInputGradient else { return [] }
+    var dx = Tensor(zeros: x.shape)
+    dx.withUnsafeMutableBufferPointer { o in
+      dz.withUnsafeBufferPointer { d in
+        k.value.withUnsafeBufferPointer { w in
+          sgemm(transB: true, m: n, n: fanIn, k: units, a: d, b: w, c: o)
+        }
+      }
+    }
+    return [dx]
   }
 }

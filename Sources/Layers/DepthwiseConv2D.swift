@@ -51,11 +51,45 @@ public final class DepthwiseConv2D: Layer {
     return [h, w, outC]
   }
 
+  private var savedInput: Tensor?
+  private var savedOutput: Tensor?
+  private var geometry: WindowGeometry?
+
+  /// x `[N, H, W, in]` → y `[N, OH, OW, in·mult]`.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    let x = try single(inputs)
+    let k = try recorded(kernel)
+    let g = try ConvGeometry.window(
+      input: x.shape, kernel: kernelSize, strides: strides, padding: padding, layer: name)
+    guard g.channels == k.value.shape[2] else {
+      throw LayerError.badInputShape(
+        layer: name, shape: x.shape, reason: "kernel expects \(k.value.shape[2]) channels")
+    }
+    var y = DepthwiseConvKernel.forward(
+      x, kernel: k.value, bias: bias?.value, multiplier: depthMultiplier, geometry: g)
+    activation.apply(&y)
+    savedInput = mode.recordForBackward ? x : nil
+    savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
+    geometry = g
+    return y
   }
 
+  /// dy `[N, OH, OW, in·mult]` → dx `[N, H, W, in]`; accumulates kernel and bias gradients.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let x = try recorded(savedInput)
+    let g = try recorded(geometry)
+    let k = try recorded(kernel)
+    defer { (savedInput, savedOutput) = (nil, nil) }
+    let outC = g.channels * depthMultiplier
+    try checkGradient(outputGradient, [g.batch, g.outH, g.outW, outC])
+    let dz = activation.needsOutput
+      ? activation.backward(outputGradient, output: try recorded(savedOutput))
+      : outputGradient
+    let (dx, dw) = DepthwiseConvKernel.backward(
+      x, kernel: k.value, outputGradient: dz, multiplier: depthMultiplier, geometry: g,
+      needInput: needsInputGradient, needKernel: k.needsGradient)
+    if let dw { k.accumulate(dw) }
+    if let b = bias, b.needsGradient { b.accumulate(Conv2DKernel.sumRows(dz, columns: outC)) }
+    return needsInputGradient ? [dx ?? Tensor(zeros: x.shape)] : []
   }
 }

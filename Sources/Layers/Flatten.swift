@@ -12,11 +12,22 @@ public final class Flatten: Layer {
     [try singleShape(inputShapes).reduce(1, *)]
   }
 
+  private var inputShape: [Int]?
+
+  /// `[N, ...]` → `[N, product]`; the scalars do not move.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    let x = try single(inputs)
+    guard let n = x.shape.first else {
+      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs a batch axis")
+    }
+    inputShape = mode.recordForBackward ? x.shape : nil
+    return try x.reshaped([n, x.count / max(n, 1)])
   }
 
+  /// Reshapes the gradient back to the input's shape.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let s = try recorded(inputShape)
+    inputShape = nil
+    return needsInputGradient ? [try outputGradient.reshaped(s)] : []
   }
 }

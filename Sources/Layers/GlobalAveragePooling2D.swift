@@ -20,11 +20,25 @@ public final class GlobalAveragePooling2D: Layer {
     return keepDims ? [1, 1, s[2]] : [s[2]]
   }
 
+  private var recordedShape: [Int]?
+
+  /// `[N, H, W, C]` → mean over H, W.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    let x = try single(inputs)
+    guard x.rank == 4 else {
+      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs [N, H, W, C]")
+    }
+    recordedShape = mode.recordForBackward ? x.shape : nil
+    let y = GlobalPoolingKernel.averageForward(x)
+    return keepDims ? try y.reshaped([x.shape[0], 1, 1, x.shape[3]]) : y
   }
 
+  /// dx = dy / (H·W) at every pixel.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let s = try recorded(recordedShape)
+    recordedShape = nil
+    guard needsInputGradient else { return [] }
+    let dy = try outputGradient.reshaped([s[0], s[3]])
+    return [GlobalPoolingKernel.averageBackward(dy, inputShape: s)]
   }
 }

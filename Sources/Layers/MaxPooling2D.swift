@@ -29,11 +29,30 @@ public final class MaxPooling2D: Layer {
     return [h, w, s[2]]
   }
 
+  private var argmax: [Int32]?
+  private var recordedShape: [Int]?
+
+  /// Max over each window; 'same' padding never wins.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    let x = try single(inputs)
+    let g = try ConvGeometry.window(
+      input: x.shape, kernel: poolSize, strides: strides, padding: padding, layer: name)
+    let (y, idx) = PoolingKernel.maxForward(x, geometry: g)
+    argmax = mode.recordForBackward ? idx : nil
+    recordedShape = mode.recordForBackward ? x.shape : nil
+    return y
   }
 
+  /// Routes each gradient to its window's maximum.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let idx = try recorded(argmax)
+    let s = try recorded(recordedShape)
+    defer { (argmax, recordedShape) = (nil, nil) }
+    guard needsInputGradient else { return [] }
+    guard outputGradient.count == idx.count else {
+      throw LayerError.badInputShape(
+        layer: name, shape: outputGradient.shape, reason: "gradient must match the output")
+    }
+    return [PoolingKernel.maxBackward(outputGradient, argmax: idx, inputShape: s)]
   }
 }

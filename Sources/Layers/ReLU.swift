@@ -16,11 +16,35 @@ public final class ReLU: Layer {
     try singleShape(inputShapes)
   }
 
+  private var savedOutput: Tensor?
+
+  /// y = min(max(x, 0), maxValue).
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    var y = try single(inputs)
+    if let cap = maxValue {
+      y.withUnsafeMutableBufferPointer { p in
+        for i in 0..<p.count { p[i] = min(max(p[i], 0), cap) }
+      }
+    } else {
+      ActivationKind.relu.apply(&y)
+    }
+    savedOutput = mode.recordForBackward ? y : nil
+    return y
   }
 
+  /// dx = dy where 0 < y < maxValue, else 0 (TensorFlow's choice at the kinks).
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let y = try recorded(savedOutput)
+    savedOutput = nil
+    guard needsInputGradient else { return [] }
+    try checkGradient(outputGradient, y.shape)
+    var dx = outputGradient
+    let cap = maxValue ?? .infinity
+    dx.withUnsafeMutableBufferPointer { d in
+      y.withUnsafeBufferPointer { o in
+        for i in 0..<d.count where o[i] <= 0 || o[i] >= cap { d[i] = 0 }
+      }
+    }
+    return [dx]
   }
 }

@@ -58,11 +58,67 @@ public final class SeparableConv2D: Layer {
     return [h, w, filters]
   }
 
-  public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+  private var savedInput: Tensor?
+  private var savedMiddle: Tensor?
+  private var savedOutput: Tensor?
+  private var geometry: WindowGeometry?
+  private var scratch: [Float] = []
+
+  /// Pointwise step as a 1×1 convolution over the depthwise output.
+  private func pointwiseGeometry(_ g: WindowGeometry) -> WindowGeometry {
+    WindowGeometry(
+      batch: g.batch, inH: g.outH, inW: g.outW, channels: g.channels * depthMultiplier,
+      kH: 1, kW: 1, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, outH: g.outH, outW: g.outW)
   }
 
+  /// x `[N, H, W, in]` → depthwise `[N, OH, OW, in·mult]` → pointwise `[N, OH, OW, filters]`.
+  public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
+    let x = try single(inputs)
+    let dk = try recorded(depthwiseKernel)
+    let pk = try recorded(pointwiseKernel)
+    let g = try ConvGeometry.window(
+      input: x.shape, kernel: kernelSize, strides: strides, padding: padding, layer: name)
+    guard g.channels == dk.value.shape[2] else {
+      throw LayerError.badInputShape(
+        layer: name, shape: x.shape, reason: "kernel expects \(dk.value.shape[2]) channels")
+    }
+    let mid = DepthwiseConvKernel.forward(
+      x, kernel: dk.value, bias: nil, multiplier: depthMultiplier, geometry: g)
+    var y = Conv2DKernel.forward(
+      mid, kernel: pk.value, bias: bias?.value, geometry: pointwiseGeometry(g),
+      scratch: &scratch)
+    activation.apply(&y)
+    savedInput = mode.recordForBackward ? x : nil
+    savedMiddle = mode.recordForBackward ? mid : nil
+    savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
+    geometry = g
+    return y
+  }
+
+  /// dy `[N, OH, OW, filters]` → dx `[N, H, W, in]`; accumulates all three gradients.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let x = try recorded(savedInput)
+    let mid = try recorded(savedMiddle)
+    let g = try recorded(geometry)
+    let dk = try recorded(depthwiseKernel)
+    let pk = try recorded(pointwiseKernel)
+    defer { (savedInput, savedMiddle, savedOutput) = (nil, nil, nil) }
+    try checkGradient(outputGradient, [g.batch, g.outH, g.outW, filters])
+    let dz = activation.needsOutput
+      ? activation.backward(outputGradient, output: try recorded(savedOutput))
+      : outputGradient
+    if let b = bias, b.needsGradient { b.accumulate(Conv2DKernel.sumRows(dz, columns: filters)) }
+    // The depthwise step needs dMid whenever it or anything before it learns.
+    let needMid = needsInputGradient || dk.needsGradient
+    let (dMid, dpw) = Conv2DKernel.backward(
+      mid, kernel: pk.value, outputGradient: dz, geometry: pointwiseGeometry(g),
+      needInput: needMid, needKernel: pk.needsGradient, scratch: &scratch)
+    if let dpw { pk.accumulate(dpw) }
+    guard let dMid else { return [] }
+    let (dx, ddw) = DepthwiseConvKernel.backward(
+      x, kernel: dk.value, outputGradient: dMid, multiplier: depthMultiplier, geometry: g,
+      needInput: needsInputGradient, needKernel: dk.needsGradient)
+    if let ddw { dk.accumulate(ddw) }
+    return needsInputGradient ? [dx ?? Tensor(zeros: x.shape)] : []
   }
 }

@@ -25,11 +25,27 @@ public final class ZeroPadding2D: Layer {
     return [s[0] + top + bottom, s[1] + left + right, s[2]]
   }
 
+  private var recordedShape: [Int]?
+
+  /// `[N, H, W, C]` → `[N, top+H+bottom, left+W+right, C]`.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    throw LayerError.notImplemented(layer: name, what: "forward")
+    let x = try single(inputs)
+    guard x.rank == 4 else {
+      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs [N, H, W, C]")
+    }
+    recordedShape = mode.recordForBackward ? x.shape : nil
+    return ZeroPaddingKernel.pad(x, top: top, bottom: bottom, left: left, right: right)
   }
 
+  /// Crops the gradient back to the input's extent.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    throw LayerError.notImplemented(layer: name, what: "backward")
+    let s = try recorded(recordedShape)
+    recordedShape = nil
+    guard needsInputGradient else { return [] }
+    try checkGradient(
+      outputGradient, [s[0], s[1] + top + bottom, s[2] + left + right, s[3]])
+    return [
+      ZeroPaddingKernel.crop(outputGradient, top: top, bottom: bottom, left: left, right: right)
+    ]
   }
 }

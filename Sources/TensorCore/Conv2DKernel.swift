@@ -1,0 +1,167 @@
+/// 2-D convolution as im2col + one GEMM per chunk of images (the whole batch when it fits
+/// `maxColumnElements`): `out[N·OH·OW, F] = col[N·OH·OW, K] · kernel[K, F]`, with
+/// K = kh·kw·in. Kernel layout is Keras's `[kh, kw, in, out]`, activations NHWC.
+/// A 1×1 unstrided convolution skips im2col (the input already is the column matrix).
+public enum Conv2DKernel {
+  /// Upper bound on the im2col scratch, in floats (64 Mi floats = 256 MB).
+  public nonisolated(unsafe) static var maxColumnElements = 1 << 26
+
+  /// Images per chunk so the column matrix stays within `maxColumnElements`.
+  static func chunkSize(_ g: WindowGeometry) -> Int {
+    let perImage = max(1, g.outputPixels * g.patchSize)
+    return max(1, min(g.batch, maxColumnElements / perImage))
+  }
+
+  /// Forward: returns `[N, outH, outW, filters]`; `bias` (`[filters]`) is optional.
+  /// `scratch` holds the column matrix and is reused across calls.
+  public static func forward(
+    _ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: WindowGeometry,
+    scratch: inout [Float]
+  ) -> Tensor {
+    let filters = kernel.shape.last ?? 0
+    let k = g.patchSize
+    let pixels = g.outputPixels
+    var out = Tensor(zeros: [g.batch, g.outH, g.outW, filters])
+    let hasBias = bias != nil
+    if let bias {
+      out.withUnsafeMutableBufferPointer { o in
+        bias.withUnsafeBufferPointer { b in
+          for r in 0..<(g.batch * pixels) {
+            for f in 0..<filters { o[r * filters + f] = b[f] }
+          }
+        }
+      }
+    }
+    let beta: Float = hasBias ? 1 : 0
+    if g.isPointwise {
+      out.withUnsafeMutableBufferPointer { o in
+        x.withUnsafeBufferPointer { xp in
+          kernel.withUnsafeBufferPointer { w in
+            sgemm(m: g.batch * pixels, n: filters, k: k, a: xp, b: w, beta: beta, c: o)
+          }
+        }
+      }
+      return out
+    }
+    let chunk = chunkSize(g)
+    let needed = chunk * pixels * k
+    if scratch.count < needed { scratch = [Float](repeating: 0, count: needed) }
+    var start = 0
+    while start < g.batch {
+      let n = min(chunk, g.batch - start)
+      scratch.withUnsafeMutableBufferPointer { col in
+        x.withUnsafeBufferPointer { xp in
+          Parallel.forEach(n) { i in
+            let img = UnsafeBufferPointer(
+              rebasing: xp[((start + i) * g.inputImageSize)...])
+            let dst = UnsafeMutableBufferPointer(rebasing: col[(i * pixels * k)...])
+            Im2Col.pack(img, g, into: dst)
+          }
+        }
+        out.withUnsafeMutableBufferPointer { o in
+          kernel.withUnsafeBufferPointer { w in
+            let dst = UnsafeMutableBufferPointer(rebasing: o[(start * pixels * filters)...])
+            sgemm(
+              m: n * pixels, n: filters, k: k, a: UnsafeBufferPointer(col), b: w,
+              beta: beta, c: dst)
+          }
+        }
+      }
+      start += n
+    }
+    return out
+  }
+
+  /// Backward: given dLoss/dOut `[N, outH, outW, filters]`, returns dLoss/dInput (when
+  /// `needInput`) and dLoss/dKernel `[kh, kw, in, out]` (when `needKernel`). The bias
+  /// gradient is `sumRows` of `dOut`.
+  public static func backward(
+    _ x: Tensor, kernel: Tensor, outputGradient dy: Tensor, geometry g: WindowGeometry,
+    needInput: Bool, needKernel: Bool, scratch: inout [Float]
+  ) -> (input: Tensor?, kernel: Tensor?) {
+    let filters = kernel.shape.last ?? 0
+    let k = g.patchSize
+    let pixels = g.outputPixels
+    var dx: Tensor? = needInput ? Tensor(zeros: x.shape) : nil
+    var dw: Tensor? = needKernel ? Tensor(zeros: kernel.shape) : nil
+    if g.isPointwise {
+      dy.withUnsafeBufferPointer { d in
+        if needKernel {
+          x.withUnsafeBufferPointer { xp in
+            dw?.withUnsafeMutableBufferPointer { w in
+              sgemm(transA: true, m: k, n: filters, k: g.batch * pixels, a: xp, b: d, c: w)
+            }
+          }
+        }
+        if needInput {
+          kernel.withUnsafeBufferPointer { w in
+            dx?.withUnsafeMutableBufferPointer { xp in
+              sgemm(transB: true, m: g.batch * pixels, n: k, k: filters, a: d, b: w, c: xp)
+            }
+          }
+        }
+      }
+      return (dx, dw)
+    }
+    let chunk = chunkSize(g)
+    let needed = chunk * pixels * k
+    if scratch.count < needed { scratch = [Float](repeating: 0, count: needed) }
+    var start = 0
+    while start < g.batch {
+      let n = min(chunk, g.batch - start)
+      let rows = n * pixels
+      scratch.withUnsafeMutableBufferPointer { col in
+        dy.withUnsafeBufferPointer { dyAll in
+          let d = UnsafeBufferPointer(rebasing: dyAll[(start * pixels * filters)...])
+          if needKernel {
+            x.withUnsafeBufferPointer { xp in
+              Parallel.forEach(n) { i in
+                let img = UnsafeBufferPointer(
+                  rebasing: xp[((start + i) * g.inputImageSize)...])
+                let dst = UnsafeMutableBufferPointer(rebasing: col[(i * pixels * k)...])
+                Im2Col.pack(img, g, into: dst)
+              }
+            }
+            let beta: Float = start == 0 ? 0 : 1
+            dw?.withUnsafeMutableBufferPointer { w in
+              sgemm(
+                transA: true, m: k, n: filters, k: rows, a: UnsafeBufferPointer(col), b: d,
+                beta: beta, c: w)
+            }
+          }
+          if needInput {
+            kernel.withUnsafeBufferPointer { w in
+              sgemm(transB: true, m: rows, n: k, k: filters, a: d, b: w, c: col)
+            }
+            dx?.withUnsafeMutableBufferPointer { xp in
+              let xBase = xp
+              Parallel.forEach(n) { i in
+                let src = UnsafeBufferPointer(rebasing: col[(i * pixels * k)...])
+                let img = UnsafeMutableBufferPointer(
+                  rebasing: xBase[((start + i) * g.inputImageSize)...])
+                Im2Col.unpackAdding(src, g, into: img)
+              }
+            }
+          }
+        }
+      }
+      start += n
+    }
+    return (dx, dw)
+  }
+
+  /// Sums a `[rows, columns]` view over its rows: the bias gradient of conv and dense.
+  public static func sumRows(_ t: Tensor, columns: Int) -> Tensor {
+    var out = Tensor(zeros: [columns])
+    guard columns > 0 else { return out }
+    let rows = t.count / columns
+    out.withUnsafeMutableBufferPointer { o in
+      t.withUnsafeBufferPointer { p in
+        for r in 0..<rows {
+          for c in 0..<columns { o[c] += p[r * columns + c] }
+        }
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,46 @@
+/// Zero padding of NHWC images and its adjoint (cropping the gradient back).
+public enum ZeroPaddingKernel {
+  /// Pads `[N, H, W, C]` to `[N, top+H+bottom, left+W+right, C]` with zeros.
+  public static func pad(
+    _ x: Tensor, top: Int, bottom: Int, left: Int, right: Int
+  ) -> Tensor {
+    let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let oh = h + top + bottom
+    let ow = w + left + right
+    var out = Tensor(zeros: [n, oh, ow, c])
+    out.withUnsafeMutableBufferPointer { o in
+      x.withUnsafeBufferPointer { p in
+        for b in 0..<n {
+          for y in 0..<h {
+            let src = ((b * h + y) * w) * c
+            let dst = ((b * oh + y + top) * ow + left) * c
+            for i in 0..<(w * c) { o[dst + i] = p[src + i] }
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  /// The inverse crop: the gradient of the unpadded region.
+  public static func crop(
+    _ dy: Tensor, top: Int, bottom: Int, left: Int, right: Int
+  ) -> Tensor {
+    let (n, oh, ow, c) = (dy.shape[0], dy.shape[1], dy.shape[2], dy.shape[3])
+    let h = oh - top - bottom
+    let w = ow - left - right
+    var out = Tensor(zeros: [n, h, w, c])
+    out.withUnsafeMutableBufferPointer { o in
+      dy.withUnsafeBufferPointer { p in
+        for b in 0..<n {
+          for y in 0..<h {
+            let src = ((b * oh + y + top) * ow + left) * c
+            let dst = ((b * h + y) * w) * c
+            for i in 0..<(w * c) { o[dst + i] = p[src + i] }
+          }
+        }
+      }
+    }
+    return out
+  }
+}
