@@ -9,7 +9,7 @@ public final class Adam: OptimizerBase, Optimizer {
   public let beta1: Float
   public let beta2: Float
   public let epsilon: Float
-  private var moments: [ObjectIdentifier: (m: [Float], v: [Float])] = [:]
+  var moments: [ObjectIdentifier: (m: [Float], v: [Float])] = [:]
 
   public init(
     learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,

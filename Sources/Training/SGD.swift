@@ -6,7 +6,7 @@ import TensorCore
 public final class SGD: OptimizerBase, Optimizer {
   public let momentum: Float
   public let nesterov: Bool
-  private var velocity: [ObjectIdentifier: [Float]] = [:]
+  var velocity: [ObjectIdentifier: [Float]] = [:]
 
   public init(
     learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false,
