@@ -36,11 +36,20 @@ let package = Package(
     .target(name: "Features", dependencies: ["CHDF5", "KerasIO", "Models", "ImageIO", "Augment"]),
     .target(name: "Training", dependencies: ["Layers", "Models", "TensorCore"]),
     .target(name: "Reports", dependencies: ["TensorCore"]),
+    // The transfer-learning workflow the commands drive: options and recipes, weights
+    // resolution, train/cache/predict/export, the run directory. Tests reach it here.
+    .target(
+      name: "Workflow",
+      dependencies: [
+        "TensorCore", "Layers", "Models", "KerasIO", "ImageIO", "Augment", "Features",
+        "Training", "Reports", .product(name: "Yams", package: "Yams"),
+      ]
+    ),
     .executableTarget(
       name: "ftune",
       dependencies: [
         "TensorCore", "Layers", "Models", "KerasIO", "ImageIO", "Augment", "Features",
-        "Training", "Reports",
+        "Training", "Reports", "Workflow",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ]
@@ -57,6 +66,9 @@ let package = Package(
     .testTarget(name: "FeaturesTests", dependencies: ["Features", "Models", "KerasIO"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Layers"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+    .testTarget(
+      name: "WorkflowTests",
+      dependencies: ["Workflow", "Training", "Features", "Models", "Layers", "TensorCore"]),
     // Runs the built `ftune` binary as a user would: exit codes, messages, files written.
     .testTarget(name: "CLITests", dependencies: ["ftune"]),
   ]

@@ -86,7 +86,7 @@ public struct Checkpoint: Codable, Equatable {
     for array in tensors + optimizerState {
       array.withUnsafeBufferPointer { data.append(Data(buffer: $0)) }
     }
-    try AtomicFile.write(data, to: url)
+    try CheckpointFile.write(data, to: url)
   }
 
   public static func read(from url: URL) throws -> Checkpoint {

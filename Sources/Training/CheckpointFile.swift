@@ -2,8 +2,9 @@ import Foundation
 
 /// Writes files the way every ftune output is written: to a temporary file beside the target,
 /// then `rename(2)` over it, so a reader (or a crash) never sees a half-written file.
-public enum AtomicFile {
-  public static func write(_ data: Data, to url: URL) throws {
+/// (Internal: ImageIO's public `AtomicFile` serves the other modules.)
+enum CheckpointFile {
+  static func write(_ data: Data, to url: URL) throws {
     let dir = url.deletingLastPathComponent()
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let tmp = dir.appendingPathComponent(
@@ -19,7 +20,7 @@ public enum AtomicFile {
     }
   }
 
-  public static func write(_ text: String, to url: URL) throws {
+  static func write(_ text: String, to url: URL) throws {
     try write(Data(text.utf8), to: url)
   }
 }

@@ -1,0 +1,139 @@
+import Foundation
+import TensorCore
+import Training
+
+/// The typed, validated form of `RunOptions` for training; every error names the option.
+public struct TrainSettings: Sendable {
+  public var base: String
+  public var weights: String
+  public var freeze: String
+  public var classes: [String]?
+  public var data: String
+  public var validationSplit: Double
+  public var size: Int?
+  public var preprocessing: Preprocessing?
+  public var augment: [String]
+  public var optimizer: String
+  public var momentum: Float
+  public var weightDecay: Float
+  public var training: TrainingOptions
+  /// "balanced", explicit weights, or nil.
+  public var classWeights: ClassWeights?
+  public var dropout: Float
+  public var hidden: Int
+  public var cache: Bool
+  public var cacheDir: String?
+  public var cacheVariants: Int
+  public var out: String?
+
+  public enum ClassWeights: Sendable, Equatable {
+    case balanced
+    case explicit([Float])
+  }
+
+  public init(_ o: RunOptions) throws {
+    func bad(_ name: String, _ hint: String) -> WorkflowError {
+      WorkflowError.badValue(option: name, value: o[name], hint: hint)
+    }
+    func int(_ name: String, min: Int = 0) throws -> Int {
+      guard let v = Int(o[name]), v >= min else { throw bad(name, "use a whole number ≥ \(min)") }
+      return v
+    }
+    func float(_ name: String, min: Float = 0, max: Float = .infinity) throws -> Float {
+      guard let v = Float(o[name]), v.isFinite, v >= min, v <= max else {
+        throw bad(name, "use a number from \(min) to \(max)")
+      }
+      return v
+    }
+    base = o["base"]
+    guard !base.isEmpty else {
+      throw WorkflowError.missingOption(
+        "base", hint: "name a zoo network (vgg16, resnet50, mobilenet_v2, ...) or a Keras model file")
+    }
+    weights = o["weights"]
+    freeze = o["freeze"].isEmpty ? "all" : o["freeze"]
+    let cls = o["classes"].split(separator: ",").map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }.filter { !$0.isEmpty }
+    classes = cls.isEmpty ? nil : cls
+    data = o["data"]
+    validationSplit = Double(try float("val-split", max: 0.9))
+    size = o["size"].isEmpty ? nil : try int("size", min: 1)
+    if o["preprocess"].isEmpty {
+      preprocessing = nil
+    } else {
+      guard let p = Preprocessing(rawValue: o["preprocess"]) else {
+        throw bad("preprocess", "use caffe, tf, torch or none")
+      }
+      preprocessing = p
+    }
+    augment = o["augment"].split(separator: ",").map {
+      $0.trimmingCharacters(in: .whitespaces).lowercased()
+    }.filter { !$0.isEmpty && $0 != "none" }
+    for a in augment where !["flip", "crop", "color", "pca"].contains(a) {
+      throw bad("augment", "'\(a)' is not an augmentation; use flip, crop, color, pca")
+    }
+    optimizer = o["optimizer"].lowercased()
+    guard ["sgd", "adam"].contains(optimizer) else { throw bad("optimizer", "use sgd or adam") }
+    momentum = try float("momentum", max: 1)
+    weightDecay = try float("weight-decay")
+
+    var t = TrainingOptions()
+    t.epochs = try int("epochs", min: 1)
+    t.batchSize = try int("batch", min: 1)
+    t.learningRate = try float("lr")
+    do {
+      t.schedule = try LRSchedule(parsing: o["schedule"])
+      t.unfreezeAt = try o["unfreeze-at"].split(separator: ",").map {
+        try UnfreezeStep(parsing: String($0))
+      }
+    } catch let e as TrainingError {
+      throw WorkflowError.badValue(option: "schedule/unfreeze-at", value: "", hint: e.description)
+    }
+    t.warmupEpochs = try int("warmup")
+    t.baseLRMultiplier = try float("base-lr-mult")
+    t.earlyStoppingPatience = o["patience"].isEmpty ? nil : try int("patience", min: 1)
+    guard let seed = UInt64(o["seed"]) else { throw bad("seed", "use a whole number ≥ 0") }
+    t.seed = seed
+    training = t
+
+    switch o["class-weights"].lowercased() {
+    case "", "none": classWeights = nil
+    case "balanced", "auto": classWeights = .balanced
+    default:
+      let ws = o["class-weights"].split(separator: ",").map { Float($0) }
+      guard ws.allSatisfy({ $0 != nil && $0! >= 0 }) else {
+        throw bad("class-weights", "use 'balanced' or one non-negative number per class")
+      }
+      classWeights = .explicit(ws.compactMap { $0 })
+    }
+    dropout = try float("dropout", max: 0.99)
+    hidden = try int("hidden")
+    switch o["cache"].lowercased() {
+    case "auto", "on", "true", "yes": cache = true
+    case "off", "false", "no": cache = false
+    default: throw bad("cache", "use auto or off")
+    }
+    cacheDir = o["cache-dir"].isEmpty ? nil : o["cache-dir"]
+    cacheVariants = try int("cache-variants", min: 1)
+    out = o["out"].isEmpty ? nil : o["out"]
+  }
+
+  /// Per-class loss weights for these class counts.
+  public func lossWeights(counts: [Int]) throws -> [Float]? {
+    switch classWeights {
+    case nil: return nil
+    case .balanced:
+      // sklearn/Keras-tutorial "balanced": n_samples / (n_classes * n_c).
+      let total = Float(counts.reduce(0, +))
+      return counts.map { $0 > 0 ? total / (Float(counts.count) * Float($0)) : 0 }
+    case .explicit(let ws):
+      guard ws.count == counts.count else {
+        throw WorkflowError.badValue(
+          option: "class-weights", value: ws.map { "\($0)" }.joined(separator: ","),
+          hint: "give one weight per class (\(counts.count))")
+      }
+      return ws
+    }
+  }
+}

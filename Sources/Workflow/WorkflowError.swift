@@ -1,0 +1,42 @@
+/// Problems a user can cause in the workflow; each names the option, file or folder and
+/// says what to do.
+public enum WorkflowError: Error, Equatable, CustomStringConvertible {
+  case unknownRecipeKey(String, file: String?)
+  case recipe(path: String, reason: String)
+  case missingOption(String, hint: String)
+  case badValue(option: String, value: String, hint: String)
+  case weightsNotFound(base: String, looked: [String], fileName: String)
+  case noWeightsKnown(base: String)
+  case runDirectory(path: String, reason: String)
+  case notARun(path: String, missing: String)
+  case noImages(paths: [String])
+
+  public var description: String {
+    switch self {
+    case .unknownRecipeKey(let key, let file):
+      let source = file.map { "recipe \($0)" } ?? "options"
+      return "\(source): unknown key '\(key)'; known keys: "
+        + RunOptions.names.joined(separator: ", ")
+    case .recipe(let path, let reason):
+      return "recipe \(path) \(reason)"
+    case .missingOption(let option, let hint):
+      return "--\(option) is required: \(hint)"
+    case .badValue(let option, let value, let hint):
+      return "--\(option) \(value): \(hint)"
+    case .weightsNotFound(let base, let looked, let fileName):
+      return "no weights for \(base): looked for \(looked.joined(separator: ", ")). Put Keras's"
+        + " \(fileName) in ~/.keras/models/ (Keras downloads it there), pass --weights FILE"
+        + " (data/fetch-weights.sh fetches real weights into data/fetched/weights/), or"
+        + " --weights random to start from random weights"
+    case .noWeightsKnown(let base):
+      return "Keras publishes no weights file for \(base) with these options: pass"
+        + " --weights FILE or --weights random"
+    case .runDirectory(let path, let reason):
+      return "run directory \(path): \(reason)"
+    case .notARun(let path, let missing):
+      return "\(path) is not an ftune run directory (no \(missing)); train one with ftune --out"
+    case .noImages(let paths):
+      return "no JPEG or PNG images in \(paths.joined(separator: ", "))"
+    }
+  }
+}
