@@ -1,1 +1,0 @@
-// Augment: see ARCHITECTURE §2. Filled in by its issue.

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import ImageIO
+import TensorCore
+@testable import Augment
+
+@Suite struct DeterminismTests {
+  @Test func sameSeedGivesIdenticalBytesAndOtherSeedsDiffer() throws {
+    let photo = try Image.decode(file: testImagesDirectory + "/photo.png")
+    let pipeline = try AugmentSpec.parse("flip,crop,color,pca,rotate", size: 10)
+    func run(_ seed: UInt64) throws -> [UInt8] {
+      var rng = SeededRNG(seed: seed)
+      return try (0..<5).flatMap { _ in try pipeline.apply(photo, rng: &rng).pngData() }
+    }
+    #expect(try run(7) == run(7))
+    #expect(try run(7) != run(8))
+  }
+
+  @Test func loaderBatchesAreIdenticalForAnyThreadCount() throws {
+    let photo = try Image.decode(file: testImagesDirectory + "/photo.png")
+    let pipeline = try AugmentSpec.parse("flip,crop,color,pca", size: 8)
+    let labels = (0..<23).map { $0 % 3 }
+    func epoch(threads: Int, epoch: Int) throws -> [BatchLoader.Batch] {
+      let loader = BatchLoader(
+        labels: labels, epoch: epoch,
+        configuration: .init(batchSize: 5, seed: 42, threads: threads, prefetch: 2)
+      ) { _, rng in try pipeline.apply(photo, rng: &rng) }
+      var batches = [BatchLoader.Batch]()
+      while let batch = try loader.next() { batches.append(batch) }
+      return batches
+    }
+    let one = try epoch(threads: 1, epoch: 0)
+    let four = try epoch(threads: 4, epoch: 0)
+    #expect(one.map(\.images) == four.map(\.images))
+    #expect(one.map(\.labels) == four.map(\.labels))
+    #expect(one.map(\.images.shape) == [[5, 8, 8, 3], [5, 8, 8, 3], [5, 8, 8, 3],
+                                        [5, 8, 8, 3], [3, 8, 8, 3]])
+    // Every sample once per epoch, shuffled, with its own label.
+    let indices = one.flatMap(\.indices)
+    #expect(indices.sorted() == Array(0..<23) && indices != Array(0..<23))
+    #expect(one.flatMap(\.labels) == indices.map { labels[$0] })
+    // Another epoch: another order and other augmentations.
+    let next = try epoch(threads: 2, epoch: 1)
+    #expect(next.flatMap(\.indices) != indices)
+  }
+
+  @Test func loaderSkipsNilAndRethrowsErrors() throws {
+    let image = Image(width: 2, height: 2, filledWith: 9)
+    let skipping = BatchLoader(
+      labels: Array(0..<6), epoch: 0, configuration: .init(batchSize: 3, shuffle: false)
+    ) { index, _ in index == 1 ? nil : image }
+    #expect(try skipping.next()?.indices == [0, 2])
+    #expect(try skipping.next()?.indices == [3, 4, 5])
+    #expect(try skipping.next() == nil)
+
+    let failing = BatchLoader(
+      labels: Array(0..<6), epoch: 0, configuration: .init(batchSize: 3, shuffle: false)
+    ) { index, _ in
+      if index == 4 { throw ImageError.empty(path: "four.jpg") }
+      return image
+    }
+    #expect(try failing.next()?.indices == [0, 1, 2])
+    #expect(throws: ImageError.empty(path: "four.jpg")) { try failing.next() }
+  }
+
+  @Test func specParsingNamesUnknownOpsAndAlwaysYieldsTheSize() throws {
+    #expect(throws: AugmentError.unknownOp("blur")) { try AugmentSpec.parse("flip,blur", size: 4) }
+    #expect(AugmentError.unknownOp("blur").description.contains("flip, vflip, crop"))
+    let photo = try Image.decode(file: testImagesDirectory + "/photo.png")
+    var rng = SeededRNG(seed: 1)
+    for spec in ["", "flip", "crop", "color,pca", "rotate,flip,crop"] {
+      let out = try AugmentSpec.parse(spec, size: 5).apply(photo, rng: &rng)
+      #expect(out.width == 5 && out.height == 5, "\(spec)")
+    }
+  }
+
+  @Test func contactSheetPlacesOriginalAndVariantsInRows() throws {
+    let a = Image(width: 4, height: 4, filledWith: 0)
+    let b = Image(width: 6, height: 3, filledWith: 200)
+    let sheet = try ContactSheet.make(rows: [[a, b, a], [b]], cell: 5, gap: 1)
+    #expect(sheet.width == 3 * 5 + 4 && sheet.height == 2 * 5 + 3)
+    #expect(sheet.sample(x: 1, y: 1, c: 0) == 0)  // first cell: black
+    #expect(sheet.sample(x: 7, y: 1, c: 0) == 200)  // second cell
+    #expect(sheet.sample(x: 0, y: 0, c: 0) == 255)  // gap
+    #expect(sheet.sample(x: 8, y: 8, c: 0) == 255)  // empty cell of the short row
+  }
+}

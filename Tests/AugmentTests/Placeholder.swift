@@ -1,1 +1,0 @@
-// Augment tests live here.
