@@ -41,7 +41,8 @@ public struct RandomAffine: AugmentOp {
         for ch in 0..<c {
           let a = src[(y0 * w + x0) * c + ch], b = src[(y0 * w + x1) * c + ch]
           let d = src[(y1 * w + x0) * c + ch], e = src[(y1 * w + x1) * c + ch]
-          out[(y * w + x) * c + ch] = (a * (1 - fx) + b * fx) * (1 - fy) + (d * (1 - fx) + e * fx) * fy
+          let top = a * (1 - fx) + b * fx, bottom = d * (1 - fx) + e * fx
+          out[(y * w + x) * c + ch] = top * (1 - fy) + bottom * fy
         }
       }
     }

@@ -97,7 +97,8 @@ import TensorCore
   /// 0.1/√n ≈ 0.0016: bound 0.008 (5σ); cross-correlations |r| < 0.08 (5/√n).
   @Test func pcaJitterMovesColoursAlongEigenvectorsWithTheStatedVariance() throws {
     let stats = ColorStatistics(
-      mean: [0.5, 0.5, 0.5], covariance: [0.04, 0.02, 0.01, 0.02, 0.03, 0.005, 0.01, 0.005, 0.02],
+      mean: [0.5, 0.5, 0.5],
+      covariance: [0.04, 0.02, 0.01, 0.02, 0.03, 0.005, 0.01, 0.005, 0.02],
       pixelCount: 1)
     let op = PCAJitter(statistics: stats)
     let grey = Image(width: 2, height: 2, filledWith: 128)
