@@ -1,1 +1,0 @@
-// Reports: see ARCHITECTURE §2. Filled in by its issue.
