@@ -31,6 +31,9 @@ let package = Package(
       name: "KerasIO",
       dependencies: ["CHDF5", "Models", "Layers", "TensorCore", "ZIPFoundation"]
     ),
+    // PyTorch checkpoints (.pth) without Python: a bounded pickle VM and zip reader (no
+    // ZIPFoundation: it traps on damaged archives; see ZipDirectory.swift).
+    .target(name: "TorchIO", dependencies: ["TensorCore"]),
     .target(name: "ImageIO", dependencies: ["CImageCodecs", "TensorCore"]),
     .target(name: "Augment", dependencies: ["ImageIO", "TensorCore"]),
     .target(name: "Features", dependencies: ["CHDF5", "KerasIO", "Models", "ImageIO", "Augment"]),
@@ -49,7 +52,7 @@ let package = Package(
       name: "ftune",
       dependencies: [
         "TensorCore", "Layers", "Models", "KerasIO", "ImageIO", "Augment", "Features",
-        "Training", "Reports", "Workflow",
+        "Training", "Reports", "Workflow", "TorchIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ]
@@ -61,6 +64,9 @@ let package = Package(
       name: "ModelsTests", dependencies: ["Models", "KerasIO", "Layers", "TensorCore"],
       exclude: ["Fixtures"]),
     .testTarget(name: "KerasIOTests", dependencies: ["KerasIO", "Models", "Layers", "TensorCore"]),
+    // Fixtures are read through #filePath, so they are not bundled as resources.
+    .testTarget(
+      name: "TorchIOTests", dependencies: ["TorchIO", "TensorCore"], exclude: ["Fixtures"]),
     .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore"]),
     .testTarget(name: "AugmentTests", dependencies: ["Augment", "ImageIO", "TensorCore"]),
     .testTarget(name: "FeaturesTests", dependencies: ["Features", "Models", "KerasIO"]),
