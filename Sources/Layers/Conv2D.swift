@@ -53,7 +53,6 @@ public final class Conv2D: Layer {
   private var savedInput: Tensor?
   private var savedOutput: Tensor?
   private var geometry: WindowGeometry?
-  private var scratch: [Float] = []
 
   /// x `[N, H, W, in]` → y `[N, OH, OW, filters]`, y = act(conv(x, kernel) + bias).
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
@@ -66,7 +65,7 @@ public final class Conv2D: Layer {
         layer: name, shape: x.shape, reason: "kernel expects \(k.value.shape[2]) channels")
     }
     var y = Conv2DKernel.forward(
-      x, kernel: k.value, bias: bias?.value, geometry: g, scratch: &scratch)
+      x, kernel: k.value, bias: bias?.value, geometry: g)
     activation.apply(&y)
     savedInput = mode.recordForBackward ? x : nil
     savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
@@ -86,7 +85,7 @@ public final class Conv2D: Layer {
       : outputGradient
     let (dx, dw) = Conv2DKernel.backward(
       x, kernel: k.value, outputGradient: dz, geometry: g, needInput: needsInputGradient,
-      needKernel: k.needsGradient, scratch: &scratch)
+      needKernel: k.needsGradient)
     if let dw { k.accumulate(dw) }
     if let b = bias, b.needsGradient { b.accumulate(Conv2DKernel.sumRows(dz, columns: filters)) }
     return needsInputGradient ? [dx ?? Tensor(zeros: x.shape)] : []

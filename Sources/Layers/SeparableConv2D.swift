@@ -62,7 +62,6 @@ public final class SeparableConv2D: Layer {
   private var savedMiddle: Tensor?
   private var savedOutput: Tensor?
   private var geometry: WindowGeometry?
-  private var scratch: [Float] = []
 
   /// Pointwise step as a 1×1 convolution over the depthwise output.
   private func pointwiseGeometry(_ g: WindowGeometry) -> WindowGeometry {
@@ -85,8 +84,7 @@ public final class SeparableConv2D: Layer {
     let mid = DepthwiseConvKernel.forward(
       x, kernel: dk.value, bias: nil, multiplier: depthMultiplier, geometry: g)
     var y = Conv2DKernel.forward(
-      mid, kernel: pk.value, bias: bias?.value, geometry: pointwiseGeometry(g),
-      scratch: &scratch)
+      mid, kernel: pk.value, bias: bias?.value, geometry: pointwiseGeometry(g))
     activation.apply(&y)
     savedInput = mode.recordForBackward ? x : nil
     savedMiddle = mode.recordForBackward ? mid : nil
@@ -112,7 +110,7 @@ public final class SeparableConv2D: Layer {
     let needMid = needsInputGradient || dk.needsGradient
     let (dMid, dpw) = Conv2DKernel.backward(
       mid, kernel: pk.value, outputGradient: dz, geometry: pointwiseGeometry(g),
-      needInput: needMid, needKernel: pk.needsGradient, scratch: &scratch)
+      needInput: needMid, needKernel: pk.needsGradient)
     if let dpw { pk.accumulate(dpw) }
     guard let dMid else { return [] }
     let (dx, ddw) = DepthwiseConvKernel.backward(

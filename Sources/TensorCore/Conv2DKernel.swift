@@ -2,9 +2,11 @@
 /// `maxColumnElements`): `out[N·OH·OW, F] = col[N·OH·OW, K] · kernel[K, F]`, with
 /// K = kh·kw·in. Kernel layout is Keras's `[kh, kw, in, out]`, activations NHWC.
 /// A 1×1 unstrided convolution skips im2col (the input already is the column matrix).
+/// The column matrix lives in a buffer borrowed from `ScratchPool.shared`.
 public enum Conv2DKernel {
-  /// Upper bound on the im2col scratch, in floats (64 Mi floats = 256 MB).
-  public nonisolated(unsafe) static var maxColumnElements = 1 << 26
+  /// Upper bound on the im2col scratch, in floats (16 Mi floats = 64 MB), unless a single
+  /// image needs more.
+  public nonisolated(unsafe) static var maxColumnElements = 1 << 24
 
   /// Images per chunk so the column matrix stays within `maxColumnElements`.
   static func chunkSize(_ g: WindowGeometry) -> Int {
@@ -13,10 +15,8 @@ public enum Conv2DKernel {
   }
 
   /// Forward: returns `[N, outH, outW, filters]`; `bias` (`[filters]`) is optional.
-  /// `scratch` holds the column matrix and is reused across calls.
   public static func forward(
-    _ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: WindowGeometry,
-    scratch: inout [Float]
+    _ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: WindowGeometry
   ) -> Tensor {
     let filters = kernel.shape.last ?? 0
     let k = g.patchSize
@@ -44,12 +44,10 @@ public enum Conv2DKernel {
       return out
     }
     let chunk = chunkSize(g)
-    let needed = chunk * pixels * k
-    if scratch.count < needed { scratch = [Float](repeating: 0, count: needed) }
-    var start = 0
-    while start < g.batch {
-      let n = min(chunk, g.batch - start)
-      scratch.withUnsafeMutableBufferPointer { col in
+    ScratchPool.shared.withBuffer(count: chunk * pixels * k) { col in
+      var start = 0
+      while start < g.batch {
+        let n = min(chunk, g.batch - start)
         x.withUnsafeBufferPointer { xp in
           Parallel.forEach(n) { i in
             let img = UnsafeBufferPointer(
@@ -66,8 +64,8 @@ public enum Conv2DKernel {
               beta: beta, c: dst)
           }
         }
+        start += n
       }
-      start += n
     }
     return out
   }
@@ -77,7 +75,7 @@ public enum Conv2DKernel {
   /// gradient is `sumRows` of `dOut`.
   public static func backward(
     _ x: Tensor, kernel: Tensor, outputGradient dy: Tensor, geometry g: WindowGeometry,
-    needInput: Bool, needKernel: Bool, scratch: inout [Float]
+    needInput: Bool, needKernel: Bool
   ) -> (input: Tensor?, kernel: Tensor?) {
     let filters = kernel.shape.last ?? 0
     let k = g.patchSize
@@ -104,13 +102,11 @@ public enum Conv2DKernel {
       return (dx, dw)
     }
     let chunk = chunkSize(g)
-    let needed = chunk * pixels * k
-    if scratch.count < needed { scratch = [Float](repeating: 0, count: needed) }
-    var start = 0
-    while start < g.batch {
-      let n = min(chunk, g.batch - start)
-      let rows = n * pixels
-      scratch.withUnsafeMutableBufferPointer { col in
+    ScratchPool.shared.withBuffer(count: chunk * pixels * k) { col in
+      var start = 0
+      while start < g.batch {
+        let n = min(chunk, g.batch - start)
+        let rows = n * pixels
         dy.withUnsafeBufferPointer { dyAll in
           let d = UnsafeBufferPointer(rebasing: dyAll[(start * pixels * filters)...])
           if needKernel {
@@ -144,8 +140,8 @@ public enum Conv2DKernel {
             }
           }
         }
+        start += n
       }
-      start += n
     }
     return (dx, dw)
   }

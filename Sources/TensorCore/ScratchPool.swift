@@ -1,0 +1,41 @@
+import Foundation
+
+/// Reusable Float scratch buffers (im2col columns) shared by all layers, so a network of
+/// many convolutions holds a few buffers in total instead of one per layer. Thread-safe:
+/// each caller borrows its own buffer, so concurrent forward passes never share memory.
+public final class ScratchPool: @unchecked Sendable {
+  /// The pool the kernels use.
+  public static let shared = ScratchPool()
+
+  private let lock = NSLock()
+  private var free: [[Float]] = []
+  /// Buffers kept for reuse; more concurrent borrowers allocate and drop their own.
+  public let capacity: Int
+
+  public init(capacity: Int = 4) { self.capacity = capacity }
+
+  /// Runs `body` with a buffer of at least `count` floats (contents unspecified).
+  public func withBuffer<R>(
+    count: Int, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
+  ) rethrows -> R {
+    var buffer = take(count)
+    defer { give(buffer) }
+    return try buffer.withUnsafeMutableBufferPointer { try body($0) }
+  }
+
+  private func take(_ count: Int) -> [Float] {
+    lock.lock()
+    // Prefer the largest free buffer: growing it once is cheaper than keeping many.
+    let best = free.indices.max { free[$0].count < free[$1].count }
+    var buffer = best.map { free.remove(at: $0) } ?? []
+    lock.unlock()
+    if buffer.count < count { buffer = [Float](repeating: 0, count: count) }
+    return buffer
+  }
+
+  private func give(_ buffer: [Float]) {
+    lock.lock()
+    if free.count < capacity { free.append(buffer) }
+    lock.unlock()
+  }
+}
