@@ -33,7 +33,7 @@ let package = Package(
     ),
     // PyTorch checkpoints (.pth) without Python: a bounded pickle VM and zip reader (no
     // ZIPFoundation: it traps on damaged archives; see ZipDirectory.swift).
-    .target(name: "TorchIO", dependencies: ["TensorCore"]),
+    .target(name: "TorchIO", dependencies: ["Models", "Layers", "TensorCore"]),
     .target(name: "ImageIO", dependencies: ["CImageCodecs", "TensorCore"]),
     .target(name: "Augment", dependencies: ["ImageIO", "TensorCore"]),
     .target(name: "Features", dependencies: ["CHDF5", "KerasIO", "Models", "ImageIO", "Augment"]),
@@ -66,7 +66,9 @@ let package = Package(
     .testTarget(name: "KerasIOTests", dependencies: ["KerasIO", "Models", "Layers", "TensorCore"]),
     // Fixtures are read through #filePath, so they are not bundled as resources.
     .testTarget(
-      name: "TorchIOTests", dependencies: ["TorchIO", "TensorCore"], exclude: ["Fixtures"]),
+      name: "TorchIOTests",
+      dependencies: ["TorchIO", "Models", "Layers", "ImageIO", "TensorCore"],
+      exclude: ["Fixtures"]),
     .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore"]),
     .testTarget(name: "AugmentTests", dependencies: ["Augment", "ImageIO", "TensorCore"]),
     .testTarget(name: "FeaturesTests", dependencies: ["Features", "Models", "KerasIO"]),
