@@ -4,19 +4,20 @@
 /// A 1×1 unstrided convolution skips im2col (the input already is the column matrix).
 /// The column matrix lives in a buffer borrowed from `ScratchPool.shared`.
 public enum Conv2DKernel {
-  /// Upper bound on the im2col scratch, in floats (16 Mi floats = 64 MB), unless a single
-  /// image needs more.
-  public nonisolated(unsafe) static var maxColumnElements = 1 << 24
+  /// Default upper bound on the im2col scratch, in floats (16 Mi floats = 64 MB), unless a
+  /// single image needs more.
+  public static let defaultMaxColumnElements = 1 << 24
 
-  /// Images per chunk so the column matrix stays within `maxColumnElements`.
-  static func chunkSize(_ g: WindowGeometry) -> Int {
+  /// Images per chunk so the column matrix stays within `limit` floats.
+  static func chunkSize(_ g: WindowGeometry, limit: Int) -> Int {
     let perImage = max(1, g.outputPixels * g.patchSize)
-    return max(1, min(g.batch, maxColumnElements / perImage))
+    return max(1, min(g.batch, limit / perImage))
   }
 
   /// Forward: returns `[N, outH, outW, filters]`; `bias` (`[filters]`) is optional.
   public static func forward(
-    _ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: WindowGeometry
+    _ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: WindowGeometry,
+    maxColumnElements: Int = defaultMaxColumnElements
   ) -> Tensor {
     let filters = kernel.shape.last ?? 0
     let k = g.patchSize
@@ -43,7 +44,7 @@ public enum Conv2DKernel {
       }
       return out
     }
-    let chunk = chunkSize(g)
+    let chunk = chunkSize(g, limit: maxColumnElements)
     ScratchPool.shared.withBuffer(count: chunk * pixels * k) { col in
       var start = 0
       while start < g.batch {
@@ -75,7 +76,7 @@ public enum Conv2DKernel {
   /// gradient is `sumRows` of `dOut`.
   public static func backward(
     _ x: Tensor, kernel: Tensor, outputGradient dy: Tensor, geometry g: WindowGeometry,
-    needInput: Bool, needKernel: Bool
+    needInput: Bool, needKernel: Bool, maxColumnElements: Int = defaultMaxColumnElements
   ) -> (input: Tensor?, kernel: Tensor?) {
     let filters = kernel.shape.last ?? 0
     let k = g.patchSize
@@ -101,7 +102,7 @@ public enum Conv2DKernel {
       }
       return (dx, dw)
     }
-    let chunk = chunkSize(g)
+    let chunk = chunkSize(g, limit: maxColumnElements)
     ScratchPool.shared.withBuffer(count: chunk * pixels * k) { col in
       var start = 0
       while start < g.batch {

@@ -60,15 +60,23 @@ struct ConvGradients {
       [[1, 6, 7, 2]])
   }
 
-  @Test func conv2DWithoutBiasAndSmallChunks() throws {
-    // Forces one image per GEMM chunk, so chunked dKernel accumulation is exercised.
-    let saved = Conv2DKernel.maxColumnElements
-    Conv2DKernel.maxColumnElements = 1
-    defer { Conv2DKernel.maxColumnElements = saved }
+  @Test func conv2DWithoutBias() throws {
     try expectGradients(
       Conv2D("c", filters: 2, kernelSize: (3, 3), strides: (2, 2), padding: .same,
              useBias: false),
       [[3, 5, 6, 2]])
+  }
+
+  /// Random small shapes: kernel 1-4 per axis, stride 1-3, either padding, batch 1-3.
+  @Test(arguments: 1...6)
+  func conv2DRandomShapes(seed: UInt64) throws {
+    var rng = SeededRNG(seed: seed)
+    func r(_ lo: Int, _ hi: Int) -> Int { lo + Int(rng.next() % UInt64(hi - lo + 1)) }
+    let k = (r(1, 4), r(1, 4))
+    let layer = Conv2D(
+      "c", filters: r(1, 3), kernelSize: k, strides: (r(1, 3), r(1, 3)),
+      padding: r(0, 1) == 0 ? .valid : .same)
+    try expectGradients(layer, [[r(1, 3), r(k.0, 7), r(k.1, 7), r(1, 3)]], seed: seed)
   }
 
   @Test(arguments: [
