@@ -14,6 +14,8 @@ public struct ColorStatistics: Sendable, Equatable, Codable {
   public var eigenvectors: [[Double]]
   /// Pixels the statistics were computed from (0 for published values).
   public var pixelCount: Int
+  /// Identifies the files the statistics came from (see `computed(paths:...)`), if any.
+  public var fingerprint: String?
 
   /// ImageNet's published principal components (AlexNet; the values fb.resnet.torch and
   /// torchvision reference scripts use), for when no statistics were computed.
@@ -51,6 +53,14 @@ public struct ColorStatistics: Sendable, Equatable, Codable {
     private var products = [Double](repeating: 0, count: 9)
 
     public init() {}
+
+    /// Adds another accumulator's sums (merge per-image accumulators in a fixed order to
+    /// keep results bit-identical for any thread count).
+    public mutating func merge(_ other: Accumulator) {
+      count += other.count
+      for i in 0..<3 { sum[i] += other.sum[i] }
+      for i in 0..<9 { products[i] += other.products[i] }
+    }
 
     /// Adds every pixel of an RGB image.
     public mutating func add(_ image: Image) {

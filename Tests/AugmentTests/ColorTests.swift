@@ -145,3 +145,35 @@ import TensorCore
     #expect(abs(offset[0] - Float(255 * 0.2175 * -0.5675)) < 1e-3)
   }
 }
+
+@Suite struct ColorStatisticsFileTests {
+  @Test func computedFromFilesIsCachedAndRecomputedWhenFilesChange() throws {
+    let dir = FileManager.default.temporaryDirectory
+      .appendingPathComponent("ftune-cstats-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let a = dir + "/a.png", b = dir + "/b.png", cache = dir + "/stats.json"
+    try FileManager.default.copyItem(atPath: testImagesDirectory + "/photo.png", toPath: a)
+    try FileManager.default.copyItem(atPath: testImagesDirectory + "/photo.jpg", toPath: b)
+    let first = try ColorStatistics.computed(paths: [a, b], size: nil, cachePath: cache)
+    // Direct computation over the same pixels.
+    var acc = ColorStatistics.Accumulator()
+    acc.add(try Image.decode(file: a))
+    acc.add(try Image.decode(file: b))
+    let direct = acc.finish()
+    #expect(zip(first.covariance, direct.covariance).allSatisfy { abs($0 - $1) < 1e-12 })
+    #expect(first.pixelCount == 2 * 16 * 12)
+    // Cached: a planted marker in the cache file is returned as is.
+    var marked = first
+    marked.pixelCount = 12345
+    try marked.write(to: cache)
+    #expect(try ColorStatistics.computed(paths: [a, b], size: nil, cachePath: cache)
+      .pixelCount == 12345)
+    // Another file set (or size) recomputes.
+    #expect(try ColorStatistics.computed(paths: [a], size: nil, cachePath: cache)
+      .pixelCount == 16 * 12)
+    #expect(throws: ImageError.self) {
+      try ColorStatistics.computed(paths: [testImagesDirectory + "/truncated.png"])
+    }
+  }
+}
