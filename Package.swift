@@ -38,7 +38,7 @@ let package = Package(
     .target(name: "Augment", dependencies: ["ImageIO", "TensorCore"]),
     .target(name: "Features", dependencies: ["CHDF5", "KerasIO", "Models", "ImageIO", "Augment"]),
     .target(name: "Training", dependencies: ["Layers", "Models", "TensorCore"]),
-    .target(name: "Reports", dependencies: ["TensorCore"]),
+    .target(name: "Reports", dependencies: ["ImageIO", "TensorCore"]),
     // The transfer-learning workflow the commands drive: options and recipes, weights
     // resolution, train/cache/predict/export, the run directory. Tests reach it here.
     .target(

@@ -72,10 +72,7 @@ public struct BarPlot: Sendable {
   }
 
   /// A value scale that includes zero and every value ± error.
-  /// With `headroom` the top grows by 10% of the range so value labels fit above the bars.
-  static func scale(
-    for sets: [BarSeries], count: Int, range: ClosedRange<Double>?, headroom: Bool
-  ) -> NiceScale {
+  static func scale(for sets: [BarSeries], count: Int, range: ClosedRange<Double>?) -> NiceScale {
     if let range { return NiceScale(min: range.lowerBound, max: range.upperBound) }
     var lo = 0.0
     var hi = 0.0
@@ -86,16 +83,14 @@ public struct BarPlot: Sendable {
         hi = max(hi, v + s.error(i))
       }
     }
-    if hi == lo { hi = lo + 1 }
-    let room = headroom ? (hi - lo) * 0.1 : 0
-    return NiceScale(min: lo < 0 ? lo - room : lo, max: hi > 0 ? hi + room : hi, maxTicks: 6)
+    return NiceScale(min: lo, max: hi == lo ? lo + 1 : hi, maxTicks: 6)
   }
 
   /// The left (primary) and right (secondary, if any) value scales.
   public func scales() -> (left: NiceScale, right: NiceScale?) {
     let n = categories.count
-    let left = Self.scale(for: series, count: n, range: yRange, headroom: showValues)
-    let right = secondary.map { Self.scale(for: [$0], count: n, range: nil, headroom: showValues) }
+    let left = Self.scale(for: series, count: n, range: yRange)
+    let right = secondary.map { Self.scale(for: [$0], count: n, range: nil) }
     return (left, right)
   }
 
@@ -147,15 +142,16 @@ public struct BarPlot: Sendable {
         rightScale, map: rightMap, plot: plot, right: true, grid: false, metrics: m)
     }
 
-    // Bars: each category's group fills 80% of its slot.
-    let barWidth = slot * 0.8 / Double(sets.count)
+    // Bars: each category's group fills 88% of its slot.
+    let barWidth = slot * 0.88 / Double(sets.count)
+    let labelScale = valueLabelScale(sets: sets, barWidth: barWidth, metrics: m)
     for (k, s) in sets.enumerated() {
       let isSecondary = secondary != nil && k == sets.count - 1
       guard let map = isSecondary ? rightMap : leftMap else { continue }
       let scale = isSecondary ? rightScale ?? leftScale : leftScale
       for i in categories.indices {
         guard let v = s.value(i) else { continue }
-        let x0 = Double(plot.x) + Double(i) * slot + slot * 0.1 + Double(k) * barWidth
+        let x0 = Double(plot.x) + Double(i) * slot + slot * 0.06 + Double(k) * barWidth
         let xa = Int(x0.rounded())
         let xb = Int((x0 + barWidth).rounded()) - 1
         let y0 = map(max(min(0, scale.upper), scale.lower))
@@ -181,15 +177,10 @@ public struct BarPlot: Sendable {
               x0: x - cap, x1: x + cap, y: y, color: .black, thickness: m.textScale)
           }
         }
-        if showValues {
-          let label = NiceScale.format(v, fractionDigits: scale.fractionDigits + 1)
-          if Double(m.textWidth(label)) <= barWidth + Double(m.pad) {
-            let above = map(v >= 0 ? v + e : v - e)
-            canvas.drawText(
-              label, at: Int(cx.rounded()),
-              v >= 0 ? Int(above) - m.pad : Int(above) + m.pad, color: .black,
-              scale: m.textScale, horizontal: .center, vertical: v >= 0 ? .bottom : .top)
-          }
+        if showValues, let labelScale {
+          drawValueLabel(
+            v, error: e, scale: scale, map: map, x: Int(cx.rounded()), barWidth: barWidth,
+            bar: (ya, yb), plot: plot, textScale: labelScale, on: &canvas)
         }
       }
     }
@@ -219,5 +210,62 @@ public struct BarPlot: Sendable {
         verticalAt: width - m.pad * 2 - m.textHeight, plot: plot, rightTitle, m: m)
     }
     return canvas
+  }
+
+  /// The text of the value label of `v` on an axis with `scale`.
+  static func valueLabel(_ v: Double, scale: NiceScale) -> String {
+    NiceScale.format(v, fractionDigits: scale.fractionDigits + 1)
+  }
+
+  /// One text scale for every value label: the largest at which all of them are narrower
+  /// than a bar (so neighbours never touch); `nil` when none fits.
+  func valueLabelScale(sets: [BarSeries], barWidth: Double, metrics m: PlotMetrics) -> Int? {
+    let (left, right) = scales()
+    var widest = 0
+    for (k, s) in sets.enumerated() {
+      let scale = secondary != nil && k == sets.count - 1 ? right ?? left : left
+      for i in categories.indices {
+        guard let v = s.value(i) else { continue }
+        widest = max(widest, Self.valueLabel(v, scale: scale).count)
+      }
+    }
+    let label = String(repeating: "0", count: widest)
+    return (1...m.textScale).reversed().first {
+      Double(BitmapFont.width(of: label, scale: $0) + 2 * $0) <= barWidth
+    }
+  }
+
+  /// Prints `v` beyond the end of its bar (past the error bar) when there is room inside
+  /// the plot, else inside the bar's end in white, else not at all.
+  func drawValueLabel(
+    _ v: Double, error e: Double, scale: NiceScale, map: LinearMap, x: Int, barWidth: Double,
+    bar: (top: Int, bottom: Int), plot: PixelRect, textScale s: Int, on canvas: inout Canvas
+  ) {
+    let label = Self.valueLabel(v, scale: scale)
+    let gap = 2 * s
+    let need = BitmapFont.capHeight(scale: s) + gap
+    // The error bar's end inside the bar.
+    let inner = Int(map(v >= 0 ? v - e : v + e).rounded())
+    if v >= 0 {
+      let end = Int(map(v + e).rounded())
+      if end - plot.y >= need {
+        canvas.drawText(
+          label, at: x, end - gap, scale: s, horizontal: .center, vertical: .bottom)
+      } else if bar.bottom - max(bar.top, inner) >= need + gap {
+        // Inside the bar, below the error bar's lower cap.
+        canvas.drawText(
+          label, at: x, max(bar.top, inner) + gap, color: .white, scale: s,
+          horizontal: .center, vertical: .top)
+      }
+    } else {
+      let end = Int(map(v - e).rounded())
+      if plot.maxY - end >= need {
+        canvas.drawText(label, at: x, end + gap, scale: s, horizontal: .center, vertical: .top)
+      } else if min(bar.bottom, inner) - bar.top >= need + gap {
+        canvas.drawText(
+          label, at: x, min(bar.bottom, inner) - gap, color: .white, scale: s,
+          horizontal: .center, vertical: .bottom)
+      }
+    }
   }
 }

@@ -32,9 +32,4 @@ public struct CSVTable: Sendable, Equatable, CustomStringConvertible {
   }
 
   public var description: String { render() }
-
-  /// Writes the table to `url` atomically.
-  public func write(to url: URL) throws {
-    try AtomicFile.write(Data(render().utf8), to: url)
-  }
 }

@@ -68,8 +68,8 @@ public struct ConfusionMatrixPlot: Sendable {
             share, at: cx, cy + m.pad / 2 + 1, color: ink, scale: m.textScale,
             horizontal: .center, vertical: .top)
         } else if let s = (1...m.textScale).reversed().first(where: {
-          BitmapFont.width(of: count, scale: $0) <= cell - 2 * $0
-            && BitmapFont.capHeight(scale: $0) <= cell - 2 * $0
+          BitmapFont.width(of: count, scale: $0) <= cell - 4 * $0
+            && BitmapFont.capHeight(scale: $0) <= cell - 4 * $0
         }) {
           // Smaller glyphs before giving up: the diagonal counts matter most.
           canvas.drawText(

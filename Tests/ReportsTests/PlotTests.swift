@@ -188,15 +188,28 @@ import Testing
     #expect(!redTops.isEmpty && !greenTops.isEmpty)
   }
 
-  @Test func valueLabelsAddInk() {
+  @Test func valueLabelsGoAboveBarsOrInsideWhenThereIsNoRoom() {
+    // 0.5 reaches the top of the 0...0.5 axis, so its label goes inside the bar in white;
+    // 0.25 has room above for a black label.
     var plot = BarPlot(
-      title: "", xLabel: "", yLabel: "", categories: ["a"],
-      series: [BarSeries(name: "", values: [0.5])], showValues: false)
-    // Category names are black too; the value label adds more black.
-    let without = count(of: .black, in: plot.render(width: 300, height: 200))
+      title: "", xLabel: "", yLabel: "", categories: ["a", "b"],
+      series: [BarSeries(name: "", values: [0.5, 0.25], color: red)], showValues: false)
+    #expect(plot.scales().left.upper == 0.5)
+    let plain = plot.render(width: 300, height: 200)
     plot.showValues = true
-    let with = count(of: .black, in: plot.render(width: 300, height: 200))
-    #expect(with > without + 10)
+    let labelled = plot.render(width: 300, height: 200)
+    // Category names are black too; the label above bar b adds more black.
+    #expect(count(of: .black, in: labelled) > count(of: .black, in: plain) + 10)
+    let barA = pixels(of: red, in: plain).filter { $0.x < 150 }
+    let box = (
+      x: (barA.map(\.x).min() ?? 0)...(barA.map(\.x).max() ?? 0),
+      y: (barA.map(\.y).min() ?? 0)...(barA.map(\.y).max() ?? 0)
+    )
+    let whiteInBar = { (c: Canvas) in
+      box.x.flatMap { x in box.y.map { (x, $0) } }.filter { c[$0.0, $0.1] == .white }.count
+    }
+    #expect(whiteInBar(plain) == 0)
+    #expect(whiteInBar(labelled) > 10)
   }
 }
 

@@ -3,14 +3,14 @@ import Testing
 
 @testable import Reports
 
-/// Renders one plot of each kind into `$FTUNE_REPORTS_PREVIEW_DIR` so a person can look at
-/// them; does nothing (and checks nothing) when the variable is unset.
+/// Renders one plot of each kind as PNG into `$FTUNE_REPORTS_PREVIEW_DIR` so a person can
+/// look at them; skipped when the variable is unset (nothing generated is committed).
 @Suite struct PreviewTests {
   static let directory = ProcessInfo.processInfo.environment["FTUNE_REPORTS_PREVIEW_DIR"]
 
   func save(_ canvas: Canvas, _ name: String) throws {
     guard let dir = Self.directory else { return }
-    try canvas.ppmData().write(to: URL(fileURLWithPath: dir).appendingPathComponent(name + ".ppm"))
+    try canvas.write(to: URL(fileURLWithPath: dir).appendingPathComponent(name + ".png"))
   }
 
   @Test(.enabled(if: directory != nil)) func renderPreviews() throws {
@@ -49,7 +49,7 @@ import Testing
       secondary: BarSeries(
         name: "time per epoch", values: [41.2, 27.5, 9.8, 18.1, 2.3],
         errors: [1.1, 0.8, 0.5, 0.6, 0.1]),
-      secondaryLabel: "seconds per epoch")
+      secondaryLabel: "seconds per epoch", yRange: 0...1)
     try save(bars.render(width: 800, height: 500), "bars")
 
     let classes = ["tigger", "misty", "none"]

@@ -75,7 +75,7 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["metrics.csv"])
     let missing = dir.appendingPathComponent("no/such/dir/x.csv")
     do {
-      try AtomicFile.write("x", to: missing)
+      try MarkdownTable(headers: ["x"], rows: []).write(to: missing)
       Issue.record("expected an error")
     } catch let error as ReportError {
       #expect(error.description.contains(missing.path))
