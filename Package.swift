@@ -63,7 +63,9 @@ let package = Package(
     .testTarget(
       name: "ModelsTests", dependencies: ["Models", "KerasIO", "Layers", "TensorCore"],
       exclude: ["Fixtures"]),
-    .testTarget(name: "KerasIOTests", dependencies: ["KerasIO", "Models", "Layers", "TensorCore"]),
+    .testTarget(
+      name: "KerasIOTests", dependencies: ["KerasIO", "Models", "Layers", "TensorCore"],
+      exclude: ["Fixtures"]),
     // Fixtures are read through #filePath, so they are not bundled as resources.
     .testTarget(
       name: "TorchIOTests",

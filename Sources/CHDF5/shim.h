@@ -26,4 +26,22 @@ static inline size_t ftune_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 /// Silences HDF5's default error printing to stderr: ftune reports errors itself.
 static inline void ftune_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
+/// Frees the strings H5Aread/H5Dread allocated for variable-length string data
+/// (H5Dvlen_reclaim before HDF5 1.12, H5Treclaim after).
+static inline herr_t ftune_h5_reclaim(hid_t type, hid_t space, void *buf) {
+#if H5_VERSION_GE(1, 12, 0)
+  return H5Treclaim(type, space, H5P_DEFAULT, buf);
+#else
+  return H5Dvlen_reclaim(type, space, H5P_DEFAULT, buf);
+#endif
+}
+
+/// A file-access property list that closes every open object with the file, so a file
+/// written by ftune is complete on disk before it is renamed into place.
+static inline hid_t ftune_h5_strong_close_fapl(void) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl >= 0) { H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG); }
+  return fapl;
+}
+
 #endif

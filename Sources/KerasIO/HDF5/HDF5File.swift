@@ -1,0 +1,100 @@
+import CHDF5
+import Foundation
+
+/// HDF5 prints errors to stderr by default; ftune reports its own. The setting is per
+/// thread in thread-safe builds, so every entry point calls this (it costs nothing).
+func silenceHDF5() { ftune_h5_silence_errors() }
+
+/// An open HDF5 file. Objects opened from it keep it alive; the file closes when the last
+/// of them is released, so handles are closed deterministically by ownership.
+public final class HDF5File {
+  /// The path as the user gave it, used in every error message.
+  public let path: String
+  let id: hid_t
+
+  private init(path: String, id: hid_t) {
+    self.path = path
+    self.id = id
+  }
+
+  private var isOpen = true
+
+  deinit { close() }
+
+  /// Closes the file now (later calls do nothing).
+  func close() {
+    guard isOpen else { return }
+    isOpen = false
+    H5Fclose(id)
+  }
+
+  /// The root group `/`.
+  public var root: HDF5Group {
+    get throws { try HDF5Group(file: self, path: "/", parent: id, name: "/") }
+  }
+
+  /// Opens an existing file read-only; a missing file, a file that is not HDF5 and a
+  /// truncated one each get their own error.
+  public static func open(_ path: String) throws -> HDF5File {
+    silenceHDF5()
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw HDF5Error.fileNotFound(file: path)
+    }
+    let id = H5Fopen(path, ftune_H5F_ACC_RDONLY(), ftune_H5P_DEFAULT())
+    guard id >= 0 else {
+      throw hasSignature(path) ? HDF5Error.damaged(file: path) : HDF5Error.notHDF5(file: path)
+    }
+    return HDF5File(path: path, id: id)
+  }
+
+  /// Writes a new file atomically: `body` fills a temporary file next to `path`, which
+  /// replaces `path` only once it is complete and closed. On error nothing is left behind.
+  public static func write<R>(to path: String, _ body: (HDF5Group) throws -> R) throws -> R {
+    silenceHDF5()
+    let url = URL(fileURLWithPath: path)
+    let temp = url.deletingLastPathComponent()
+      .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+    let fapl = ftune_h5_strong_close_fapl()
+    defer { H5Pclose(fapl) }
+    let id = H5Fcreate(temp, ftune_H5F_ACC_TRUNC(), ftune_H5P_DEFAULT(), fapl)
+    guard id >= 0 else {
+      throw HDF5Error.cannotCreate(file: path, reason: "the directory is missing or read-only")
+    }
+    let file = HDF5File(path: path, id: id)
+    let result: R
+    do {
+      result = try body(try file.root)
+      guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else {
+        throw HDF5Error.cannotCreate(file: path, reason: "writing failed (disk full?)")
+      }
+      // The strong close degree closes every object still open, so the file is complete.
+      file.close()
+    } catch {
+      file.close()
+      try? FileManager.default.removeItem(atPath: temp)
+      throw error
+    }
+    // rename(2) replaces an existing file atomically: readers see the old or the new one.
+    guard rename(temp, path) == 0 else {
+      try? FileManager.default.removeItem(atPath: temp)
+      throw HDF5Error.cannotCreate(file: path, reason: "cannot rename the finished file into place")
+    }
+    return result
+  }
+
+  /// HDF5's signature sits at offset 0, 512, 1024, … (after an optional user block).
+  private static func hasSignature(_ path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let magic: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
+    var offset: UInt64 = 0
+    while offset <= 1 << 20 {
+      guard (try? handle.seek(toOffset: offset)) != nil,
+        let bytes = try? handle.read(upToCount: 8), bytes.count == 8
+      else { return false }
+      if Array(bytes) == magic { return true }
+      offset = offset == 0 ? 512 : offset * 2
+    }
+    return false
+  }
+}

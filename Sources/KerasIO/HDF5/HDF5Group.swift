@@ -1,0 +1,180 @@
+import CHDF5
+import TensorCore
+
+/// Something in an HDF5 file that can carry attributes (a group or a dataset).
+public protocol HDF5Object: AnyObject {
+  var file: HDF5File { get }
+  /// Absolute path inside the file, used in error messages (`/model_weights/conv1`).
+  var path: String { get }
+  var id: hid_t { get }
+}
+
+extension HDF5Object {
+  func childPath(_ name: String) -> String { path == "/" ? "/" + name : path + "/" + name }
+
+  func failed(_ operation: String, _ object: String? = nil) -> HDF5Error {
+    .operationFailed(file: file.path, object: object ?? path, operation: operation)
+  }
+}
+
+/// What a link in a group points at.
+public enum HDF5ObjectKind: Sendable, Equatable {
+  case group, dataset, other
+}
+
+/// An open HDF5 group; closed when released.
+public final class HDF5Group: HDF5Object {
+  public let file: HDF5File
+  public let path: String
+  public let id: hid_t
+
+  init(file: HDF5File, path: String, parent: hid_t, name: String) throws {
+    silenceHDF5()
+    let id = H5Gopen2(parent, name, ftune_H5P_DEFAULT())
+    guard id >= 0 else { throw HDF5Error.missingObject(file: file.path, object: path) }
+    self.file = file
+    self.path = path
+    self.id = id
+  }
+
+  deinit { H5Gclose(id) }
+
+  /// Names of the group's direct children, in HDF5's name order.
+  public func children() throws -> [String] {
+    var info = H5G_info_t()
+    guard H5Gget_info(id, &info) >= 0 else { throw failed("list the members of") }
+    var names: [String] = []
+    for i in 0..<info.nlinks {
+      let length = H5Lget_name_by_idx(
+        id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, ftune_H5P_DEFAULT())
+      guard length >= 0 else { throw failed("list the members of") }
+      var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+      H5Lget_name_by_idx(
+        id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, ftune_H5P_DEFAULT())
+      names.append(String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) },
+        as: UTF8.self))
+    }
+    return names
+  }
+
+  /// The kind of object at `name` (a relative path, may contain `/`), or nil when absent.
+  public func kind(of name: String) -> HDF5ObjectKind? {
+    silenceHDF5()
+    // H5Lexists fails on a missing intermediate group, so walk the path one link at a time.
+    var prefix = ""
+    for part in name.split(separator: "/") {
+      prefix = prefix.isEmpty ? String(part) : prefix + "/" + part
+      guard H5Lexists(id, prefix, ftune_H5P_DEFAULT()) > 0 else { return nil }
+    }
+    let object = H5Oopen(id, name, ftune_H5P_DEFAULT())
+    guard object >= 0 else { return nil }
+    defer { H5Oclose(object) }
+    switch H5Iget_type(object) {
+    case H5I_GROUP: return .group
+    case H5I_DATASET: return .dataset
+    default: return .other
+    }
+  }
+
+  /// Opens the subgroup at `name` (a relative path).
+  public func group(_ name: String) throws -> HDF5Group {
+    guard kind(of: name) == .group else {
+      throw HDF5Error.missingObject(file: file.path, object: childPath(name))
+    }
+    return try HDF5Group(file: file, path: childPath(name), parent: id, name: name)
+  }
+
+  /// Opens the dataset at `name` (a relative path).
+  public func dataset(_ name: String) throws -> HDF5Dataset {
+    guard kind(of: name) == .dataset else {
+      throw HDF5Error.missingObject(file: file.path, object: childPath(name))
+    }
+    return try HDF5Dataset(file: file, path: childPath(name), parent: id, name: name)
+  }
+
+  /// Creates a subgroup (and any missing intermediate groups).
+  @discardableResult
+  public func createGroup(_ name: String) throws -> HDF5Group {
+    if kind(of: name) == .group { return try group(name) }
+    let lcpl = intermediateGroupsPlist()
+    defer { H5Pclose(lcpl) }
+    let gid = H5Gcreate2(id, name, lcpl, ftune_H5P_DEFAULT(), ftune_H5P_DEFAULT())
+    guard gid >= 0 else { throw failed("create group", childPath(name)) }
+    H5Gclose(gid)
+    return try group(name)
+  }
+
+  /// Writes `tensor` as a float32 dataset at `name` (intermediate groups are created).
+  public func writeDataset(_ name: String, _ tensor: Tensor) throws {
+    let dims = tensor.shape.map { hsize_t($0) }
+    let space = dims.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(dims.count), dims, nil)
+    guard space >= 0 else { throw failed("create dataset", childPath(name)) }
+    defer { H5Sclose(space) }
+    let lcpl = intermediateGroupsPlist()
+    defer { H5Pclose(lcpl) }
+    let type = ftune_H5T_NATIVE_FLOAT()
+    let did = H5Dcreate2(id, name, type, space, lcpl, ftune_H5P_DEFAULT(), ftune_H5P_DEFAULT())
+    guard did >= 0 else { throw failed("create dataset", childPath(name)) }
+    defer { H5Dclose(did) }
+    let status = tensor.withUnsafeBufferPointer {
+      H5Dwrite(did, type, ftune_H5S_ALL(), ftune_H5S_ALL(), ftune_H5P_DEFAULT(), $0.baseAddress)
+    }
+    guard status >= 0 else { throw failed("write dataset", childPath(name)) }
+  }
+
+  private func intermediateGroupsPlist() -> hid_t {
+    let lcpl = H5Pcreate(ftune_H5P_LINK_CREATE())
+    H5Pset_create_intermediate_group(lcpl, 1)
+    return lcpl
+  }
+}
+
+/// An open HDF5 dataset of numbers; closed when released.
+public final class HDF5Dataset: HDF5Object {
+  public let file: HDF5File
+  public let path: String
+  public let id: hid_t
+
+  init(file: HDF5File, path: String, parent: hid_t, name: String) throws {
+    silenceHDF5()
+    let id = H5Dopen2(parent, name, ftune_H5P_DEFAULT())
+    guard id >= 0 else { throw HDF5Error.missingObject(file: file.path, object: path) }
+    self.file = file
+    self.path = path
+    self.id = id
+  }
+
+  deinit { H5Dclose(id) }
+
+  /// The dataset's dimensions (empty for a scalar).
+  public func shape() throws -> [Int] {
+    let space = H5Dget_space(id)
+    guard space >= 0 else { throw failed("read the shape of") }
+    defer { H5Sclose(space) }
+    let rank = H5Sget_simple_extent_ndims(space)
+    guard rank >= 0 else { throw failed("read the shape of") }
+    var dims = [hsize_t](repeating: 0, count: Int(rank))
+    H5Sget_simple_extent_dims(space, &dims, nil)
+    return dims.map { Int($0) }
+  }
+
+  /// Reads a float32 or float64 dataset as a Float32 tensor (HDF5 converts float64).
+  public func readTensor() throws -> Tensor {
+    let type = H5Dget_type(id)
+    guard type >= 0 else { throw failed("read") }
+    defer { H5Tclose(type) }
+    guard H5Tget_class(type) == H5T_FLOAT else {
+      throw HDF5Error.wrongType(
+        file: file.path, object: path, expected: "floating-point numbers",
+        found: "another type (class \(H5Tget_class(type).rawValue))")
+    }
+    var tensor = Tensor(zeros: try shape())
+    let status = tensor.withUnsafeMutableBufferPointer {
+      H5Dread(
+        id, ftune_H5T_NATIVE_FLOAT(), ftune_H5S_ALL(), ftune_H5S_ALL(), ftune_H5P_DEFAULT(),
+        $0.baseAddress)
+    }
+    guard status >= 0 else { throw failed("read") }
+    return tensor
+  }
+}

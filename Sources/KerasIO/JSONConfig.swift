@@ -1,0 +1,108 @@
+import Foundation
+import Layers
+
+/// Typed reads from one layer's Keras config dictionary; every failure names the file, the
+/// layer and the option.
+struct JSONConfig {
+  let file: String
+  let layer: String
+  let values: [String: Any]
+
+  func has(_ key: String) -> Bool { values[key].map { !($0 is NSNull) } ?? false }
+
+  func bad(_ key: String, _ expected: String) -> KerasIOError {
+    .badConfig(
+      file: file,
+      reason: "layer '\(layer)': option '\(key)' should be \(expected),"
+        + " found \(String(describing: values[key] ?? "nothing"))")
+  }
+
+  func int(_ key: String, default value: Int? = nil) throws -> Int {
+    guard has(key) else {
+      if let value { return value }
+      throw bad(key, "an integer")
+    }
+    if let n = values[key] as? Int { return n }
+    if let d = values[key] as? Double, d == d.rounded() { return Int(d) }
+    throw bad(key, "an integer")
+  }
+
+  func float(_ key: String, default value: Float) throws -> Float {
+    guard has(key) else { return value }
+    if let d = values[key] as? Double { return Float(d) }
+    if let n = values[key] as? Int { return Float(n) }
+    throw bad(key, "a number")
+  }
+
+  func optionalFloat(_ key: String) throws -> Float? {
+    has(key) ? try float(key, default: 0) : nil
+  }
+
+  func bool(_ key: String, default value: Bool) throws -> Bool {
+    guard has(key) else { return value }
+    guard let b = values[key] as? Bool else { throw bad(key, "true or false") }
+    return b
+  }
+
+  func string(_ key: String, default value: String? = nil) throws -> String {
+    guard has(key) else {
+      if let value { return value }
+      throw bad(key, "a string")
+    }
+    guard let s = values[key] as? String else { throw bad(key, "a string") }
+    return s
+  }
+
+  func ints(_ any: Any?) -> [Int]? {
+    if let n = any as? Int { return [n] }
+    guard let list = any as? [Any] else { return nil }
+    let out = list.compactMap { $0 as? Int }
+    return out.count == list.count ? out : nil
+  }
+
+  /// `3` or `[3, 3]` as a pair (kernel sizes, strides, pool sizes).
+  func pair(_ key: String, default value: (Int, Int)? = nil) throws -> (Int, Int) {
+    guard has(key) else {
+      if let value { return value }
+      throw bad(key, "an integer or a pair")
+    }
+    guard let list = ints(values[key]), list.count == 1 || list.count == 2 else {
+      throw bad(key, "an integer or a pair")
+    }
+    return list.count == 1 ? (list[0], list[0]) : (list[0], list[1])
+  }
+
+  func padding() throws -> Padding {
+    let s = try string("padding", default: "valid").lowercased()
+    guard let p = Padding(rawValue: s) else { throw bad("padding", "'valid' or 'same'") }
+    return p
+  }
+
+  func activation() throws -> ActivationKind {
+    guard has("activation") else { return .linear }
+    guard let s = values["activation"] as? String else {
+      throw KerasIOError.unsupportedOption(
+        file: file, layer: layer, option: "activation", value: "a custom activation")
+    }
+    guard let kind = ActivationKind(rawValue: s) else {
+      throw KerasIOError.unsupportedOption(file: file, layer: layer, option: "activation", value: s)
+    }
+    return kind
+  }
+
+  /// Rejects an option unless it has its default (`dilation_rate` 1, `groups` 1, …).
+  func require(_ key: String, isOneOf allowed: [String]) throws {
+    guard has(key) else { return }
+    let text = describe(values[key])
+    guard allowed.contains(text) else {
+      throw KerasIOError.unsupportedOption(file: file, layer: layer, option: key, value: text)
+    }
+  }
+
+  func describe(_ any: Any?) -> String {
+    if let list = any as? [Any] { return "[" + list.map { describe($0) }.joined(separator: ", ") + "]" }
+    if let d = any as? Double, d == d.rounded() { return String(Int(d)) }
+    return any.map { "\($0)" } ?? "null"
+  }
+}
+

@@ -1,1 +1,0 @@
-// KerasIO: see ARCHITECTURE §2. Filled in by its issue.

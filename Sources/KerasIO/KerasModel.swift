@@ -1,0 +1,68 @@
+import Foundation
+import Layers
+import Models
+
+/// Whole Keras models: architecture and weights in one file.
+public enum KerasModel {
+  /// The Keras version written into exported files: the tf_keras whose layout they follow.
+  public static let writtenKerasVersion = "2.21.0"
+
+  /// Builds a `Graph` from a Keras 2 full-model `.h5` (`model_config` + `model_weights`)
+  /// or a Keras 3 `.keras` archive, and loads its weights (strictly: they must all fit).
+  public static func load(path: String) throws -> Graph {
+    let importer = ModelConfigImporter(file: path)
+    if path.hasSuffix(".keras") {
+      let graph = try importer.makeGraph(json: try KerasArchive.member("config.json", of: path))
+      try KerasWeights.load(into: graph, from: path)
+      return graph
+    }
+    let file = try HDF5File.open(path)
+    let root = try file.root
+    guard root.hasAttribute("model_config") else {
+      if KerasWeights.hasKeras2LayerNames(root) { throw KerasIOError.noModelConfig(file: path) }
+      throw KerasIOError.noKerasStructure(file: path)
+    }
+    let json = try root.stringAttribute("model_config")
+    let graph = try importer.makeGraph(json: Data(json.utf8))
+    _ = try KerasWeights.load(into: graph, file: file, label: path, strict: true)
+    return graph
+  }
+
+  /// Writes `graph` as a Keras 2 full-model `.h5` that `tf_keras.models.load_model` opens:
+  /// a Functional `model_config`, `model_weights/` and the version attributes. Atomic.
+  public static func save(_ graph: Graph, to path: String) throws {
+    let json = try modelConfigJSON(graph, file: path)
+    try HDF5File.write(to: path) { root in
+      try root.setStringAttribute("model_config", json)
+      try root.setStringAttribute("keras_version", writtenKerasVersion)
+      try root.setStringAttribute("backend", "tensorflow")
+      try KerasWeights.writeKeras2(graph, into: try root.createGroup("model_weights"))
+    }
+  }
+
+  /// The Keras 2 Functional config of `graph` as JSON text.
+  static func modelConfigJSON(_ graph: Graph, file: String) throws -> String {
+    var layers: [[String: Any]] = []
+    for node in graph.nodes {
+      let inbound: [Any] =
+        node.inputs.isEmpty
+        ? [] : [node.inputs.map { [graph.nodes[$0].layer.name, 0, 0, [String: Any]()] as [Any] }]
+      layers.append([
+        "class_name": node.layer.kerasClassName, "name": node.layer.name,
+        "config": try LayerConfig.config(of: node.layer, file: file), "inbound_nodes": inbound,
+      ])
+    }
+    guard let first = graph.nodes.first?.layer.name, let last = graph.nodes.last?.layer.name
+    else { throw KerasIOError.cannotExport(file: file, layer: graph.name, reason: "is empty") }
+    let model: [String: Any] = [
+      "class_name": "Functional",
+      "config": [
+        "name": graph.name, "trainable": true, "layers": layers,
+        "input_layers": [[first, 0, 0]], "output_layers": [[last, 0, 0]],
+      ] as [String: Any],
+      "keras_version": writtenKerasVersion, "backend": "tensorflow",
+    ]
+    let data = try JSONSerialization.data(withJSONObject: model, options: [.sortedKeys])
+    return String(decoding: data, as: UTF8.self)
+  }
+}

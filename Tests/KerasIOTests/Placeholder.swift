@@ -1,1 +1,0 @@
-// KerasIO tests live here.
