@@ -1,0 +1,58 @@
+import Foundation
+import Layers
+import Models
+import TensorCore
+import Testing
+
+@testable import KerasIO
+
+/// Loaded models must compute what Keras computed on the same input:
+/// max |ours - keras| / max |keras| < 1e-4.
+@Suite struct ModelOutputTests {
+  let tolerance: Float = 1e-4
+
+  func check(_ graph: Graph, against model: String) throws {
+    let (input, output) = try Fixtures.expected(model)
+    let ours = try graph.forward(input, mode: .inference)
+    #expect(ours.shape == output.shape)
+    let error = relativeError(ours, output)
+    #expect(error < tolerance, "\(model): relative error \(error)")
+  }
+
+  @Test func tfKerasSequentialFullModel() throws {
+    try check(try KerasModel.load(path: Fixtures.path("k2_sequential.h5")), against: "k2_sequential")
+  }
+
+  @Test func tfKerasFunctionalFullModel() throws {
+    try check(
+      try KerasModel.load(path: Fixtures.path("k2_functional.h5")), against: "k2_functional")
+  }
+
+  @Test func swiftGraphWithTfKerasWeights() throws {
+    let g = try Fixtures.functionalGraph()
+    try KerasWeights.load(into: g, from: Fixtures.path("k2_chunked_weights.h5"))
+    try check(g, against: "k2_functional")
+  }
+
+  @Test func keras3Archives() throws {
+    try check(
+      try KerasModel.load(path: Fixtures.path("k3_functional.keras")), against: "k3_functional")
+    try check(
+      try KerasModel.load(path: Fixtures.path("k3_sequential.keras")), against: "k3_sequential")
+  }
+
+  @Test func keras3NestedWeightsInAFlatGraph() throws {
+    let g = try Fixtures.nestedFlatGraph()
+    try KerasWeights.load(into: g, from: Fixtures.path("k3_nested_noname.weights.h5"))
+    try check(g, against: "k3_nested")
+  }
+
+  /// Guards the comparison itself: a wrong weight must show up as a large error.
+  @Test func aPerturbedWeightIsCaught() throws {
+    let g = try KerasModel.load(path: Fixtures.path("k2_functional.h5"))
+    let bn = try #require(g.layer(named: "res_bn") as? BatchNormalization)
+    bn.movingMean?.value.scalars[0] += 1
+    let (input, output) = try Fixtures.expected("k2_functional")
+    #expect(relativeError(try g.forward(input, mode: .inference), output) > tolerance)
+  }
+}
