@@ -1,10 +1,77 @@
 import ArgumentParser
+import Models
 
+/// `ftune inspect NAME|MODEL.h5`: one row per layer with the `--freeze N` that reaches it.
 struct InspectCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "inspect", abstract: "(not built yet)")
+    commandName: "inspect",
+    abstract: "List a network's layers: Keras name, class, output shape, parameters, state,"
+      + " and the --freeze N that freezes up to each layer.",
+    discussion: """
+      BASE is a zoo name (\(ModelZoo.names.joined(separator: ", "))) or a Keras model file \
+      (.h5 with model_config, .keras).
+      Examples:
+        ftune inspect vgg16
+        ftune inspect mobilenet_v2 --alpha 0.35 --size 160 --freeze 10
+        ftune inspect resnet50 --include-top --json
+      """)
+
+  @Argument(help: "A zoo name or the path of a Keras model file.")
+  var base: String
+
+  @Option(help: "Weights to load (HDF5, Keras 2 or 3 layout); shapes are checked.")
+  var weights: String?
+
+  @Option(help: "Input side in pixels (default: the base's own size, 224).")
+  var size: Int?
+
+  @Option(help: "MobileNetV2 width multiplier (Keras publishes 0.35, 0.5, 0.75, 1.0, 1.3, 1.4).")
+  var alpha: Double = 1.0
+
+  @Flag(help: "Keep the ImageNet classifier (Keras's include_top).")
+  var includeTop = false
+
+  @Option(help: "Global pooling after the trunk without the top: none, avg or max.")
+  var pooling: String = "none"
+
+  @Option(help: "Show the layers a --freeze value freezes: N, a layer name, or all.")
+  var freeze: String?
+
+  @Flag(help: "Print JSON instead of a table.")
+  var json = false
+
+  func validate() throws {
+    if let size, size < 1 { throw ValidationError("--size must be a positive number of pixels") }
+    guard Pooling(rawValue: pooling) != nil else {
+      throw ValidationError("--pooling must be none, avg or max (got '\(pooling)')")
+    }
+  }
 
   func run() throws {
-    throw NotBuiltYet(command: "inspect")
+    if base.hasSuffix(".h5") || base.hasSuffix(".keras") || base.contains("/") {
+      throw InspectError.needsKerasIO(what: "reading the model file '\(base)'")
+    }
+    let options = ZooOptions(
+      includeTop: includeTop, pooling: Pooling(rawValue: pooling) ?? .none, height: size,
+      width: size, alpha: alpha)
+    let graph = try ModelZoo.build(base, options)
+    if weights != nil {
+      throw InspectError.needsKerasIO(what: "loading --weights")
+    }
+    if let freeze { try graph.freeze(FreezeSpec(freeze)) }
+    let summary = graph.summary()
+    print(json ? try summary.json() : summary.table(), terminator: "")
+  }
+}
+
+enum InspectError: Error, CustomStringConvertible {
+  case needsKerasIO(what: String)
+
+  var description: String {
+    switch self {
+    case .needsKerasIO(let what):
+      return "ftune inspect: \(what) needs the Keras HDF5 reader, which is not in this build"
+        + " yet; inspect a zoo name (\(ModelZoo.names.joined(separator: ", "))) instead"
+    }
   }
 }

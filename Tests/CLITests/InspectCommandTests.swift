@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// `ftune inspect`, run as a user runs it: the built binary, its output and exit status.
+@Suite struct InspectCommandTests {
+  /// The `ftune` binary next to the test bundle (`swift test` builds it first).
+  static func binary() throws -> URL {
+    let candidates = [
+      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+      Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+    ].map { $0.appendingPathComponent("ftune") }
+    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
+  }
+
+  static func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+    let p = Process()
+    p.executableURL = try binary()
+    p.arguments = args
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self),
+            String(decoding: e, as: UTF8.self))
+  }
+
+  @Test func helpNamesEveryOptionAndTheZoo() throws {
+    let r = try Self.run(["inspect", "--help"])
+    #expect(r.status == 0)
+    for text in [
+      "USAGE: ftune inspect <base>", "--weights", "--size", "--alpha", "--include-top",
+      "--pooling", "--freeze", "--json", "vgg16, vgg19, resnet50, mobilenet_v2",
+      "the --freeze N that freezes up to each layer",
+    ] {
+      #expect(r.out.contains(text), "help lacks '\(text)'")
+    }
+  }
+
+  @Test func tableShowsKerasCountsAndFreezeColumn() throws {
+    let r = try Self.run(["inspect", "vgg16", "--size", "32", "--freeze", "block4_pool"])
+    #expect(r.status == 0, "\(r.err)")
+    let lines = r.out.split(separator: "\n").map(String.init)
+    // Keras's model.summary() for VGG16 without top: 14,714,688 parameters.
+    #expect(lines.contains("Total params: 14,714,688"))
+    #expect(lines.contains("Trainable params: 7,079,424"))
+    let row = try #require(lines.first { $0.contains("block4_conv3") })
+    #expect(row.split(separator: " ", omittingEmptySubsequences: true)
+      == ["13", "block4_conv3", "Conv2D", "4x4x512", "2,359,808", "frozen", "10"])
+    let next = try #require(lines.first { $0.contains("block5_conv1") })
+    #expect(next.contains("trainable"))
+  }
+
+  @Test func jsonHasOneEntryPerLayer() throws {
+    let r = try Self.run(["inspect", "mobilenet_v2", "--alpha", "0.35", "--size", "96", "--json"])
+    #expect(r.status == 0, "\(r.err)")
+    let obj = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+    let layers = try #require(obj?["layers"] as? [[String: Any]])
+    #expect(layers.count == 154)
+    #expect(obj?["name"] as? String == "mobilenetv2_0.35_96")
+    #expect(layers.last?["name"] as? String == "out_relu")
+    #expect(obj?["weightLayers"] as? Int == 52)
+  }
+
+  @Test func userErrorsExitNonZeroWithAMessage() throws {
+    let bad = try Self.run(["inspect", "vgg99"])
+    #expect(bad.status != 0)
+    #expect(bad.err.contains("unknown base 'vgg99'") && bad.err.contains("resnet50"))
+    let freeze = try Self.run(["inspect", "vgg16", "--freeze", "14"])
+    #expect(freeze.status != 0)
+    #expect(freeze.err.contains("from 0 to 13"))
+    let pooling = try Self.run(["inspect", "vgg16", "--pooling", "mean"])
+    #expect(pooling.status != 0)
+    #expect(pooling.err.contains("--pooling must be none, avg or max"))
+  }
+}
