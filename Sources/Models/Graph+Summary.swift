@@ -57,7 +57,8 @@ public struct ModelSummary: Codable, Sendable, Equatable {
     out.append("Total params: \(ModelSummary.grouped(totalParameters))")
     out.append("Trainable params: \(ModelSummary.grouped(trainableParameters))")
     out.append("Non-trainable params: \(ModelSummary.grouped(nonTrainableParameters))")
-    out.append("Weight layers: \(weightLayers) (--freeze 0...\(weightLayers), a layer name, or all)")
+    out.append(
+      "Weight layers: \(weightLayers) (--freeze 0...\(weightLayers), a layer name, or all)")
     return out.joined(separator: "\n") + "\n"
   }
 
