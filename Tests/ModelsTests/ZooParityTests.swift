@@ -62,6 +62,8 @@ import TensorCore
     for cut in fx.cuts {
       let i = try #require(g.index(of: cut.layer))
       let err = try Self.compare(outputs[i], cut)
+      print("parity \(id) @ \(cut.layer): max err / max |ref| = \(err.relative),"
+        + " sum err / sum |ref| = \(err.checksum)")
       #expect(err.relative < Self.relativeTolerance, "\(id) @ \(cut.layer): \(err)")
       #expect(err.checksum < Self.relativeTolerance, "\(id) @ \(cut.layer) sum: \(err)")
     }
