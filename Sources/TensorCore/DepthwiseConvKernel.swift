@@ -29,10 +29,15 @@ public enum DepthwiseConvKernel {
                     guard ix >= 0 && ix < g.inW else { continue }
                     let x0 = xi + (iy * g.inW + ix) * c
                     let w0 = (ky * g.kW + kx) * outC
-                    for ch in 0..<c {
-                      let v = xp[x0 + ch]
-                      for m in 0..<mult {
-                        ob[o0 + ch * mult + m] += v * w[w0 + ch * mult + m]
+                    if mult == 1 {
+                      // The common case (MobileNet): one contiguous, vectorisable run.
+                      for ch in 0..<c { ob[o0 + ch] += xp[x0 + ch] * w[w0 + ch] }
+                    } else {
+                      for ch in 0..<c {
+                        let v = xp[x0 + ch]
+                        for m in 0..<mult {
+                          ob[o0 + ch * mult + m] += v * w[w0 + ch * mult + m]
+                        }
                       }
                     }
                   }
@@ -80,6 +85,15 @@ public enum DepthwiseConvKernel {
                         guard ix >= 0 && ix < g.inW else { continue }
                         let x0 = xi + (iy * g.inW + ix) * c
                         let w0 = (ky * g.kW + kx) * outC
+                        if mult == 1 {
+                          if needInput {
+                            for ch in 0..<c { dxb[x0 + ch] += d[o0 + ch] * w[w0 + ch] }
+                          }
+                          if needKernel {
+                            for ch in 0..<c { pb[pk + w0 + ch] += d[o0 + ch] * xp[x0 + ch] }
+                          }
+                          continue
+                        }
                         for ch in 0..<c {
                           var acc: Float = 0
                           let v = xp[x0 + ch]
