@@ -31,9 +31,12 @@ public final class BatchLoader: @unchecked Sendable {
     /// Batches prepared ahead of the consumer.
     public var prefetch: Int
     public var dropLast: Bool
+    /// Applied to each finished batch on the loader thread (so it overlaps compute too).
+    public var preprocessing: Preprocessing
 
     public init(batchSize: Int = 16, seed: UInt64 = 0, shuffle: Bool = true, threads: Int = 2,
-                prefetch: Int = 2, dropLast: Bool = false) {
+                prefetch: Int = 2, dropLast: Bool = false, preprocessing: Preprocessing = .none) {
+      self.preprocessing = preprocessing
       self.batchSize = batchSize
       self.seed = seed
       self.shuffle = shuffle
@@ -66,13 +69,14 @@ public final class BatchLoader: @unchecked Sendable {
     let planned = batches
     let threads = max(configuration.threads, 1)
     let seed = configuration.seed
+    let preprocessing = configuration.preprocessing
     DispatchQueue.global().async {
       for batch in planned {
         if state.isCancelled { return }
         do {
           let made = try BatchLoader.make(
             batch, labels: labels, epoch: epoch, seed: seed, threads: threads,
-            transform: transform)
+            preprocessing: preprocessing, transform: transform)
           if let made, !state.push(made) { return }
         } catch {
           state.fail(error)
@@ -101,7 +105,7 @@ public final class BatchLoader: @unchecked Sendable {
 
   private static func make(
     _ indices: [Int], labels: [Int], epoch: Int, seed: UInt64, threads: Int,
-    transform: Transform
+    preprocessing: Preprocessing, transform: Transform
   ) throws -> Batch? {
     let results = ResultSlots(count: indices.count)
     DispatchQueue.concurrentPerform(iterations: min(threads, indices.count)) { worker in
@@ -120,7 +124,9 @@ public final class BatchLoader: @unchecked Sendable {
       }
     }
     guard !images.isEmpty else { return nil }
-    return Batch(images: try Image.batch(images), labels: kept.map { labels[$0] }, indices: kept)
+    var tensor = try Image.batch(images)
+    try preprocessing.apply(to: &tensor)
+    return Batch(images: tensor, labels: kept.map { labels[$0] }, indices: kept)
   }
 }
 

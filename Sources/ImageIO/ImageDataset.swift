@@ -46,6 +46,11 @@ public struct ImageDataset: Sendable {
   public struct Sample: Sendable, Equatable, Hashable {
     public let path: String
     public let label: Int
+
+    public init(path: String, label: Int) {
+      self.path = path
+      self.label = label
+    }
   }
 
   public let root: String

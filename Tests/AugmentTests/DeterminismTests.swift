@@ -85,3 +85,68 @@ import TensorCore
     #expect(sheet.sample(x: 8, y: 8, c: 0) == 255)  // empty cell of the short row
   }
 }
+
+/// Counts transform calls across loader threads.
+private final class CallCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var calls = 0
+  func tick() {
+    lock.lock()
+    calls += 1
+    lock.unlock()
+  }
+  var value: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return calls
+  }
+}
+
+@Suite struct LoaderOverlapTests {
+  /// The loader works ahead of the consumer (overlap with compute) but only `prefetch`
+  /// batches ahead (bounded memory): with batch 2 and prefetch 2, at most 2 queued + 1 in
+  /// flight = 6 images are made before the first `next()`, and at least 4.
+  @Test func loaderPrefetchesBoundedlyBeforeTheConsumerAsks() throws {
+    let counter = CallCounter()
+    let image = Image(width: 2, height: 2, filledWith: 1)
+    let loader = BatchLoader(
+      labels: Array(0..<20), epoch: 0,
+      configuration: .init(batchSize: 2, threads: 1, prefetch: 2)
+    ) { _, _ in
+      counter.tick()
+      return image
+    }
+    var waited = 0
+    while counter.value < 4 && waited < 500 {
+      usleep(10_000)
+      waited += 1
+    }
+    usleep(100_000)
+    #expect(counter.value >= 4 && counter.value <= 6, "\(counter.value) images made")
+    var seen = 0
+    while let batch = try loader.next() { seen += batch.labels.count }
+    #expect(seen == 20 && counter.value == 20)
+  }
+
+  @Test func datasetLoaderDecodesResizesGreysAndPreprocesses() throws {
+    let samples = [
+      ImageDataset.Sample(path: testImagesDirectory + "/photo.png", label: 1),
+      ImageDataset.Sample(path: testImagesDirectory + "/truncated.jpg", label: 0),
+      ImageDataset.Sample(path: testImagesDirectory + "/gray.png", label: 2),
+    ]
+    let skipped = CallCounter()
+    let loader = BatchLoader(
+      samples: samples, pipeline: nil, size: 5, channels: 1, epoch: 0,
+      configuration: .init(batchSize: 3, shuffle: false, preprocessing: .tf),
+      badImages: .skip, report: { _ in skipped.tick() })
+    let batch = try #require(try loader.next())
+    #expect(batch.labels == [1, 2] && skipped.value == 1)
+    #expect(batch.images.shape == [2, 5, 5, 1])
+    let photo = try Image.decode(file: samples[0].path).resized(width: 5, height: 5).grayscale()
+    #expect(Array(batch.images.scalars.prefix(25)) == photo.floats.map { $0 / 127.5 - 1 })
+    let failing = BatchLoader(
+      samples: samples, pipeline: nil, size: 5, epoch: 0,
+      configuration: .init(batchSize: 3, shuffle: false))
+    #expect(throws: DatasetError.self) { try failing.next() }
+  }
+}

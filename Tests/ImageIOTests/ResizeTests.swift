@@ -44,3 +44,15 @@ import Testing
     #expect(throws: ImageError.self) { try image.cropped(x: 3, y: 0, width: 2, height: 1) }
   }
 }
+
+@Suite struct GreyTests {
+  @Test func grayscaleEqualsPillowConvertL() throws {
+    let photo = try Image.decode(file: Fixtures.path("photo.png"))
+    let grey = photo.grayscale()
+    let expected = Fixtures.numbers(Fixtures.section("grey")["photo.png"]).map { UInt8($0) }
+    #expect(grey.channels == 1 && grey.bytes == expected)
+    // The Float path uses the same weights without rounding: within half a level.
+    let floatGrey = photo.toFloat().grayscale()
+    #expect(zip(floatGrey.floats, expected).allSatisfy { abs($0 - Float($1)) <= 0.5 + 1e-3 })
+  }
+}
