@@ -158,11 +158,11 @@ public struct BarPlot: Sendable {
         let y1 = map(v)
         let ya = Int(min(y0, y1).rounded())
         let yb = Int(max(y0, y1).rounded())
+        // Bars and error bars stay inside the plot when a fixed range cuts them.
         canvas.clip = plot
         canvas.fillRect(
           PixelRect(x: xa, y: ya, width: max(1, xb - xa), height: max(1, yb - ya + 1)),
           color: colors[k])
-        canvas.clip = nil
         let cx = Double(xa + xb) / 2
         let e = s.error(i)
         if e > 0 {
@@ -177,6 +177,7 @@ public struct BarPlot: Sendable {
               x0: x - cap, x1: x + cap, y: y, color: .black, thickness: m.textScale)
           }
         }
+        canvas.clip = nil
         if showValues, let labelScale {
           drawValueLabel(
             v, error: e, scale: scale, map: map, x: Int(cx.rounded()), barWidth: barWidth,
@@ -242,7 +243,7 @@ public struct BarPlot: Sendable {
     bar: (top: Int, bottom: Int), plot: PixelRect, textScale s: Int, on canvas: inout Canvas
   ) {
     let label = Self.valueLabel(v, scale: scale)
-    let gap = 2 * s
+    let gap = 3 * s  // clear of the error bar cap (s pixels thick)
     let need = BitmapFont.capHeight(scale: s) + gap
     // The error bar's end inside the bar.
     let inner = Int(map(v >= 0 ? v - e : v + e).rounded())

@@ -70,6 +70,20 @@ import Testing
     for i in 0..<600 { try big.add(label: i % 12, prediction: i % 7 == 0 ? (i / 7) % 12 : i % 12) }
     try save(ConfusionMatrixPlot(matrix: big).render(width: 700, height: 700), "confusion12")
 
+    let curves = TrainingCurves(
+      trainLoss: trainLoss, valLoss: valLoss,
+      trainAccuracy: [0.41, 0.62, 0.71, 0.78, 0.83, 0.86, 0.88, 0.9, 0.91, 0.93],
+      valAccuracy: [0.55, 0.66, 0.72, 0.75, 0.76, 0.77, 0.77, 0.76, 0.77, 0.76],
+      title: "vgg16-freeze13")
+    try save(curves.render(), "training_curves")
+    let comparison = Comparison(entries: [
+      .init(name: "0", accuracies: [0.71, 0.78, 0.64], seconds: [40, 42, 41]),
+      .init(name: "7", accuracies: [0.84, 0.82, 0.86], seconds: [27, 28, 27.5]),
+      .init(name: "13", accuracies: [0.91, 0.925, 0.897], seconds: [10, 9.5, 9.9]),
+      .init(name: "all", accuracies: [0.62, 0.6, 0.66], seconds: [2.3, 2.2, 2.4]),
+    ])
+    try save(comparison.plot().render(width: 800, height: 500), "comparison")
+
     var font = Canvas(width: 620, height: 120)
     let ascii = String((32...126).map { Character(UnicodeScalar(UInt8($0))) })
     font.drawText(String(ascii.prefix(48)), at: 4, 4, scale: 2)
