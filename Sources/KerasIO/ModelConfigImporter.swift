@@ -108,6 +108,8 @@ struct ModelConfigImporter {
     let shapes = inputs.map { graph.nodes[$0.index].outputShape }
     let layer = try LayerConfig.make(
       className, JSONConfig(file: file, layer: name, values: config), inputShapes: shapes)
+    // Keras's `trainable: false` is ftune's frozen (BatchNorm then runs on its statistics).
+    if config["trainable"] as? Bool == false { layer.isFrozen = true }
     return try graph.add(layer, inputs: inputs)
   }
 
