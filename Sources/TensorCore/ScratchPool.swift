@@ -12,6 +12,7 @@ public final class ScratchPool: @unchecked Sendable {
   /// Buffers kept for reuse; more concurrent borrowers allocate and drop their own.
   public let capacity: Int
 
+  /// A pool that keeps at most `capacity` idle buffers.
   public init(capacity: Int = 4) { self.capacity = capacity }
 
   /// Runs `body` with a buffer of at least `count` floats (contents unspecified).

@@ -11,6 +11,7 @@ public struct WindowGeometry: Sendable, Equatable {
   public var padTop: Int, padLeft: Int
   public var outH: Int, outW: Int
 
+  /// All fields spelled out; Layers' `ConvGeometry.window` derives them Keras's way.
   public init(
     batch: Int, inH: Int, inW: Int, channels: Int, kH: Int, kW: Int,
     strideH: Int, strideW: Int, padTop: Int, padLeft: Int, outH: Int, outW: Int
