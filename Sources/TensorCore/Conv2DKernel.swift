@@ -50,11 +50,15 @@ public enum Conv2DKernel {
       while start < g.batch {
         let n = min(chunk, g.batch - start)
         x.withUnsafeBufferPointer { xp in
-          Parallel.forEach(n) { i in
+          // Blocks of output rows, so a batch of one still packs on every core.
+          let blocks = min(g.outH, 8)
+          Parallel.forEach(n * blocks) { task in
+            let (i, b) = (task / blocks, task % blocks)
             let img = UnsafeBufferPointer(
               rebasing: xp[((start + i) * g.inputImageSize)...])
             let dst = UnsafeMutableBufferPointer(rebasing: col[(i * pixels * k)...])
-            Im2Col.pack(img, g, into: dst)
+            let rows = (b * g.outH / blocks)..<((b + 1) * g.outH / blocks)
+            Im2Col.pack(img, g, outputRows: rows, into: dst)
           }
         }
         out.withUnsafeMutableBufferPointer { o in

@@ -8,9 +8,18 @@ public enum Im2Col {
     _ image: UnsafeBufferPointer<Float>, _ g: WindowGeometry,
     into col: UnsafeMutableBufferPointer<Float>
   ) {
+    pack(image, g, outputRows: 0..<g.outH, into: col)
+  }
+
+  /// Fills only the column rows of output rows `outputRows` (`col` is still the whole
+  /// image's matrix), so one image can be packed by several threads.
+  public static func pack(
+    _ image: UnsafeBufferPointer<Float>, _ g: WindowGeometry, outputRows: Range<Int>,
+    into col: UnsafeMutableBufferPointer<Float>
+  ) {
     let c = g.channels
     let patch = g.patchSize
-    for oy in 0..<g.outH {
+    for oy in outputRows {
       for ox in 0..<g.outW {
         let row = (oy * g.outW + ox) * patch
         for ky in 0..<g.kH {
