@@ -52,3 +52,25 @@ import Testing
     #expect(graph.parameters.map(\.value) == before)
   }
 }
+
+/// `TorchVisionMobileNetV2.graph(from:)` builds the zoo network the checkpoint fits.
+@Suite struct TorchGraphTests {
+  /// A fine-tuned torchvision model with a 10-class head imports with 10 classes.
+  @Test func classCountComesFromTheCheckpointHead() throws {
+    let reference = try Fixtures.reference("mobilenet_v2-b0353104.reference.json")
+    let tensors = reference.tensors.map { entry in
+      var shape = entry.shape
+      if entry.name.hasPrefix("classifier.1.") { shape[0] = 10 }
+      return TorchTensor(
+        name: entry.name, dtype: .float32, shape: shape,
+        values: (0..<shape.reduce(1, *)).map { Float($0 % 5) })
+    }
+    let graph = try TorchVisionMobileNetV2.graph(
+      from: TorchCheckpoint(format: .zip, tensors: tensors, skipped: []), size: 96)
+    #expect(graph.outputShape.last == 10)
+    let kernel = try #require(graph.layer(named: "predictions")?.weights.first)
+    #expect(kernel.value.shape == [1280, 10])
+    // Dense [out, in] -> [in, out]: kernel[i][o] == torch[o][i] == (o * 1280 + i) % 5.
+    #expect(kernel.value.scalars[3 * 10 + 7] == Float((7 * 1280 + 3) % 5))
+  }
+}
