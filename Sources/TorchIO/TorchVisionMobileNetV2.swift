@@ -203,7 +203,7 @@ public enum TorchImportError: Error, Equatable, CustomStringConvertible {
         + "the checkpoint is not torchvision's MobileNetV2"
     case .incomplete(let problems):
       let shown = problems.prefix(8).joined(separator: "; ")
-      return "the checkpoint is missing MobileNetV2 weights: \(shown)"
+      return "the checkpoint is missing MobileNetV2 weights (\(problems.count) problems): \(shown)"
         + "\(problems.count > 8 ? "; ..." : "")"
     }
   }
