@@ -87,3 +87,12 @@ import TensorCore
     #expect(zip(turned.floats, reference.floats).allSatisfy { abs($0 - $1) < 1e-3 })
   }
 }
+
+@Suite struct SmallImageCropTests {
+  @Test func randomCropScalesUpImagesSmallerThanTheWindow() throws {
+    var rng = SeededRNG(seed: 1)
+    let out = try RandomCrop(width: 8, height: 8).apply(
+      randomImage(width: 4, height: 6, seed: 2), rng: &rng)
+    #expect(out.width == 8 && out.height == 8)
+  }
+}

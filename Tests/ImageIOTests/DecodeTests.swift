@@ -107,3 +107,55 @@ import Testing
     #expect(try Image.decode(file: path) == image)
   }
 }
+
+@Suite struct ExifTests {
+  /// An APP1 segment holding a one-entry IFD0 with Orientation = `value`.
+  private func app1(orientation value: UInt16, bigEndian: Bool) -> [UInt8] {
+    func u16(_ v: UInt16) -> [UInt8] {
+      bigEndian ? [UInt8(v >> 8), UInt8(v & 0xFF)] : [UInt8(v & 0xFF), UInt8(v >> 8)]
+    }
+    func u32(_ v: UInt32) -> [UInt8] {
+      let b = [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+      return bigEndian ? b : b.reversed()
+    }
+    var tiff: [UInt8] = bigEndian ? [0x4D, 0x4D] : [0x49, 0x49]
+    tiff += u16(42) + u32(8) + u16(1)
+    tiff += u16(0x0112) + u16(3) + u32(1) + u16(value) + [0, 0]
+    tiff += u32(0)
+    let payload = Array("Exif".utf8) + [0, 0] + tiff
+    let length = UInt16(payload.count + 2)
+    return [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
+  }
+
+  @Test(arguments: [(UInt16(8), true), (UInt16(3), false), (UInt16(5), true), (UInt16(1), false)])
+  func orientationIsReadInBothByteOrders(value: UInt16, bigEndian: Bool) throws {
+    let jpeg = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("photo.jpg"))))
+    let tagged = Array(jpeg.prefix(2)) + app1(orientation: value, bigEndian: bigEndian)
+      + Array(jpeg.dropFirst(2))
+    let plain = try Image.decode(bytes: jpeg)
+    #expect(try Image.decode(bytes: tagged) == plain.oriented(exif: Int(value)))
+  }
+
+  @Test func zeroByteAndMisnamedFilesAreTypedErrors() {
+    #expect(throws: ImageError.empty(path: "empty.png")) {
+      try Image.decode(bytes: [], name: "empty.png")
+    }
+    #expect(throws: ImageError.notAnImage(path: "text.jpg")) {
+      try Image.decode(bytes: Array("not a jpeg".utf8), name: "text.jpg")
+    }
+    // A PNG signature followed by garbage is a damaged PNG, not "not an image".
+    let fake: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]
+    #expect(throws: ImageError.self) { try Image.decode(bytes: fake, name: "fake.png") }
+    do {
+      _ = try Image.decode(bytes: fake, name: "fake.png")
+    } catch let error as ImageError {
+      if case .corrupt(let path, let format, _) = error {
+        #expect(path == "fake.png" && format == "PNG")
+      } else {
+        Issue.record("expected .corrupt, got \(error)")
+      }
+    } catch {
+      Issue.record("untyped \(error)")
+    }
+  }
+}
