@@ -6,7 +6,7 @@ import TensorCore
 /// optionally, a contact sheet (one row per image: the original, then its variants).
 ///
 /// Variant `k` of image `i` uses `SeededRNG.forImage(seed:epoch: k, index: i)`: it is what
-/// the training loader would show in epoch `k` for the same seed, pipeline and size.
+/// `BatchLoader` yields for image `i` in epoch `k` with the same seed, pipeline and size.
 public struct AugmentPreview: Sendable {
   public var images: [String]
   public var ops: String

@@ -10,8 +10,8 @@ struct AugmentCommand: ParsableCommand {
     abstract: "Write augmented variants of images (PNG) and an optional contact sheet.",
     discussion: """
       Ops (comma-separated, applied in order): \(AugmentSpec.known.joined(separator: ", ")).
-      Variant k of an image is exactly what training would feed in epoch k for the same
-      --seed, --ops and --size.
+      Variant k of image i uses the generator Augment's BatchLoader gives image i in
+      epoch k, so with the same --seed, --ops and --size it is what that loader yields.
       """)
 
   @Argument(help: "JPEG or PNG images to augment.")
