@@ -1,5 +1,6 @@
 /// One set of bars of a `BarPlot`: a value per category and, optionally, a ± error.
 public struct BarSeries: Sendable {
+  /// Legend entry; empty for no legend.
   public var name: String
   /// One value per category (e.g. mean accuracy); non-finite values draw no bar.
   public var values: [Double]
@@ -8,6 +9,7 @@ public struct BarSeries: Sendable {
   /// `nil` takes the next colour of `Palette.tab10`.
   public var color: RGB?
 
+  /// A bar set; `errors[i]` is drawn as ±`errors[i]` around `values[i]`.
   public init(name: String, values: [Double], errors: [Double]? = nil, color: RGB? = nil) {
     self.name = name
     self.values = values
@@ -37,9 +39,13 @@ public struct BarSeries: Sendable {
 ///         secondaryLabel: "seconds per epoch")
 /// ```
 public struct BarPlot: Sendable {
+  /// Bold text above the plot; empty for none.
   public var title: String
+  /// Title of the category axis.
   public var xLabel: String
+  /// Title of the left value axis.
   public var yLabel: String
+  /// One group of bars per category, left to right.
   public var categories: [String]
   /// Bar sets on the left axis.
   public var series: [BarSeries]
@@ -54,6 +60,7 @@ public struct BarPlot: Sendable {
   /// Glyph magnification; `nil` picks 1-3 from the canvas size.
   public var textScale: Int?
 
+  /// A bar chart; see the properties for each argument.
   public init(
     title: String, xLabel: String, yLabel: String, categories: [String],
     series: [BarSeries], secondary: BarSeries? = nil, secondaryLabel: String? = nil,

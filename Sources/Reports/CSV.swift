@@ -4,9 +4,12 @@ import Foundation
 /// a double quote, a line break, or leading/trailing spaces, and quotes inside are doubled.
 /// Lines end with "\n" (Python's csv and pandas read both endings).
 public struct CSVTable: Sendable, Equatable, CustomStringConvertible {
+  /// The first record.
   public var header: [String]
+  /// The records after the header (they may differ in length).
   public var rows: [[String]]
 
+  /// A table of unquoted fields; quoting happens when rendering.
   public init(header: [String], rows: [[String]]) {
     self.header = header
     self.rows = rows
@@ -31,5 +34,6 @@ public struct CSVTable: Sendable, Equatable, CustomStringConvertible {
     ([header] + rows).map { Self.line($0) + "\n" }.joined()
   }
 
+  /// Same as `render()`.
   public var description: String { render() }
 }

@@ -1,8 +1,11 @@
 /// A point in canvas coordinates: x to the right, y down, pixel `(i, j)` centred on `(i, j)`.
 public struct CanvasPoint: Sendable, Equatable {
+  /// Column, fractional.
   public var x: Double
+  /// Row, fractional, growing downwards.
   public var y: Double
 
+  /// The point `(x, y)`.
   public init(_ x: Double, _ y: Double) {
     self.x = x
     self.y = y
@@ -11,11 +14,16 @@ public struct CanvasPoint: Sendable, Equatable {
 
 /// An axis-aligned rectangle of whole pixels; `x`/`y` is the top-left pixel.
 public struct PixelRect: Sendable, Equatable {
+  /// Left column.
   public var x: Int
+  /// Top row.
   public var y: Int
+  /// Columns covered.
   public var width: Int
+  /// Rows covered.
   public var height: Int
 
+  /// The rectangle with top-left pixel `(x, y)`.
   public init(x: Int, y: Int, width: Int, height: Int) {
     self.x = x
     self.y = y
@@ -28,6 +36,7 @@ public struct PixelRect: Sendable, Equatable {
   /// One past the last row.
   public var maxY: Int { y + height }
 
+  /// Whether pixel `(px, py)` lies inside.
   public func contains(x px: Int, y py: Int) -> Bool {
     px >= x && px < maxX && py >= y && py < maxY
   }
@@ -48,7 +57,9 @@ public struct PixelRect: Sendable, Equatable {
 /// encoders take. Drawing never fails: anything outside the canvas (or outside `clip`) is
 /// dropped, so callers can draw data that overshoots the plot area without checks.
 public struct Canvas: Sendable, Equatable {
+  /// Columns of pixels.
   public let width: Int
+  /// Rows of pixels.
   public let height: Int
   /// `width * height * 3` bytes, row-major RGB.
   public private(set) var pixels: [UInt8]

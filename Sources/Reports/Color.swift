@@ -1,9 +1,13 @@
 /// An 8-bit sRGB colour.
 public struct RGB: Sendable, Equatable, Hashable, CustomStringConvertible {
+  /// Red, 0-255.
   public var r: UInt8
+  /// Green, 0-255.
   public var g: UInt8
+  /// Blue, 0-255.
   public var b: UInt8
 
+  /// A colour from its red, green and blue components.
   public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) {
     self.r = r
     self.g = g
@@ -15,13 +19,18 @@ public struct RGB: Sendable, Equatable, Hashable, CustomStringConvertible {
     self.init(UInt8((hex >> 16) & 0xFF), UInt8((hex >> 8) & 0xFF), UInt8(hex & 0xFF))
   }
 
+  /// `RGB(r, g, b)`.
   public var description: String { "RGB(\(r), \(g), \(b))" }
 
+  /// Canvas background.
   public static let white = RGB(255, 255, 255)
+  /// Titles, labels, error bars.
   public static let black = RGB(0, 0, 0)
   /// Grid lines and frames that should recede behind the data.
   public static let lightGray = RGB(225, 225, 225)
+  /// Legend frames.
   public static let gray = RGB(128, 128, 128)
+  /// Plot frames, ticks and tick labels.
   public static let darkGray = RGB(64, 64, 64)
 
   /// `self` mixed towards `other` by `t` in [0, 1] (0 = self, 1 = other).
@@ -43,6 +52,7 @@ public struct RGB: Sendable, Equatable, Hashable, CustomStringConvertible {
 /// Colours assigned to series in order. The first ten are matplotlib's "tab10", so the
 /// plots look familiar to anyone who has seen Keras training curves.
 public enum Palette {
+  /// matplotlib's ten categorical colours, in its order.
   public static let tab10: [RGB] = [
     RGB(hex: 0x1F77B4), RGB(hex: 0xFF7F0E), RGB(hex: 0x2CA02C), RGB(hex: 0xD62728),
     RGB(hex: 0x9467BD), RGB(hex: 0x8C564B), RGB(hex: 0xE377C2), RGB(hex: 0x7F7F7F),

@@ -2,8 +2,11 @@ import Foundation
 
 /// Mean and sample standard deviation (n - 1 in the denominator, 0 for a single value).
 public struct MeanStd: Sendable, Equatable {
+  /// Arithmetic mean.
   public let mean: Double
+  /// Sample standard deviation (divides by n - 1).
   public let std: Double
+  /// Number of finite values used.
   public let count: Int
 
   /// Statistics of the finite values of `values` (NaN when there are none).
@@ -41,6 +44,7 @@ public struct Comparison: Sendable {
     /// Training seconds (e.g. per epoch or in total) of each seed; may be empty.
     public var seconds: [Double]
 
+    /// One strategy's per-seed results.
     public init(name: String, accuracies: [Double], seconds: [Double] = []) {
       self.name = name
       self.accuracies = accuracies
@@ -48,12 +52,14 @@ public struct Comparison: Sendable {
     }
   }
 
+  /// Strategies in display order.
   public var entries: [Entry]
   /// Name of what the entries vary, used as the first column and the x-axis label.
   public var parameter: String
   /// What `seconds` measures, used in headers and the right axis.
   public var secondsLabel: String
 
+  /// A comparison of `entries`; see the properties for the labels.
   public init(
     entries: [Entry], parameter: String = "freeze", secondsLabel: String = "seconds per epoch"
   ) {

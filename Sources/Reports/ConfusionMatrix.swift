@@ -87,7 +87,9 @@ public struct ConfusionMatrix: Sendable, Equatable {
 
   /// Unweighted means over classes of precision, recall and F1.
   public var macroPrecision: Double { mean(classes.indices.map(precision)) }
+  /// Unweighted mean of the per-class recalls.
   public var macroRecall: Double { mean(classes.indices.map(recall)) }
+  /// Unweighted mean of the per-class F1 scores.
   public var macroF1: Double { mean(classes.indices.map(f1)) }
 
   /// Each row divided by its sum (rows of absent classes stay 0): the fraction of class

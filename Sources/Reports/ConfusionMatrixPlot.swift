@@ -2,11 +2,14 @@
 /// colour is its share of the row (so recall reads off the diagonal whatever the class
 /// sizes), and shows its count and, when there is room, that share in percent.
 public struct ConfusionMatrixPlot: Sendable {
+  /// The counts to draw.
   public var matrix: ConfusionMatrix
+  /// Bold text above the grid; empty for none.
   public var title: String
   /// Glyph magnification; `nil` picks 1-3 from the canvas size.
   public var textScale: Int?
 
+  /// A heat map of `matrix`.
   public init(matrix: ConfusionMatrix, title: String = "Confusion matrix", textScale: Int? = nil) {
     self.matrix = matrix
     self.title = title

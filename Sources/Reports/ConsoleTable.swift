@@ -7,11 +7,14 @@
 /// 0          0.81  12.5
 /// ```
 public struct ConsoleTable: Sendable, Equatable, CustomStringConvertible {
+  /// Column titles.
   public var headers: [String]
+  /// Cells, row by row; short rows are padded with empty cells.
   public var rows: [[String]]
   /// Per-column alignment; columns without an entry are left-aligned.
   public var alignments: [ColumnAlignment]
 
+  /// A table of `rows` under `headers`.
   public init(headers: [String], rows: [[String]], alignments: [ColumnAlignment] = []) {
     self.headers = headers
     self.rows = rows
@@ -35,5 +38,6 @@ public struct ConsoleTable: Sendable, Equatable, CustomStringConvertible {
     return ([line(cells[0]), rule] + cells.dropFirst().map(line)).joined(separator: "\n") + "\n"
   }
 
+  /// Same as `render()`.
   public var description: String { render() }
 }

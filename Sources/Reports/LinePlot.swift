@@ -1,10 +1,14 @@
 /// One curve of a `LinePlot`.
 public struct LineSeries: Sendable {
+  /// Legend entry; series with empty names are left out of the legend.
   public var name: String
+  /// Horizontal positions.
   public var x: [Double]
+  /// Values; NaN marks a missing point.
   public var y: [Double]
   /// `nil` takes the next colour of `Palette.tab10`.
   public var color: RGB?
+  /// Solid, dashed or dotted.
   public var style: LineStyle
   /// The symbol at each point; `.automatic` draws circles on series of at most 40 points.
   public var marker: Marker
@@ -46,9 +50,13 @@ public struct LineSeries: Sendable {
 /// try plot.render(width: 800, height: 500).write(to: url)
 /// ```
 public struct LinePlot: Sendable {
+  /// Bold text above the plot; empty for none.
   public var title: String
+  /// Title of the x axis.
   public var xLabel: String
+  /// Title of the y axis (drawn vertically).
   public var yLabel: String
+  /// Curves, drawn in order (later ones on top).
   public var series: [LineSeries]
   /// Fixed axis ranges; `nil` fits the data (the fitted range is widened to nice ticks).
   public var xRange: ClosedRange<Double>?
@@ -56,6 +64,7 @@ public struct LinePlot: Sendable {
   /// Glyph magnification; `nil` picks 1-3 from the canvas size.
   public var textScale: Int?
 
+  /// A line plot; see the properties for each argument.
   public init(
     title: String, xLabel: String, yLabel: String, series: [LineSeries],
     xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil,

@@ -8,11 +8,14 @@ import Foundation
 /// | cat   |      0.90 |   0.75 |
 /// ```
 public struct MarkdownTable: Sendable, Equatable, CustomStringConvertible {
+  /// Column titles.
   public var headers: [String]
+  /// Cells, row by row; short rows are padded with empty cells.
   public var rows: [[String]]
   /// Per-column alignment; columns without an entry are left-aligned.
   public var alignments: [ColumnAlignment]
 
+  /// A table of `rows` under `headers`.
   public init(headers: [String], rows: [[String]], alignments: [ColumnAlignment] = []) {
     self.headers = headers
     self.rows = rows
@@ -54,5 +57,6 @@ public struct MarkdownTable: Sendable, Equatable, CustomStringConvertible {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// Same as `render()`.
   public var description: String { render() }
 }

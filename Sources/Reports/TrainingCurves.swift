@@ -9,14 +9,18 @@
 public struct TrainingCurves: Sendable {
   /// Epoch numbers; `nil` means 1, 2, 3, …
   public var epochs: [Int]?
+  /// Training loss per epoch.
   public var trainLoss: [Double]
   /// Empty when the run had no validation set.
   public var valLoss: [Double]
+  /// Training accuracy per epoch.
   public var trainAccuracy: [Double]
+  /// Validation accuracy per epoch; empty when the run had no validation set.
   public var valAccuracy: [Double]
   /// Prefixed to both plot titles (e.g. the run name); may be empty.
   public var title: String
 
+  /// Curves from per-epoch histories (validation ones may be empty).
   public init(
     epochs: [Int]? = nil, trainLoss: [Double], valLoss: [Double] = [],
     trainAccuracy: [Double], valAccuracy: [Double] = [], title: String = ""
