@@ -76,4 +76,25 @@ import Testing
     #expect(pooling.status != 0)
     #expect(pooling.err.contains("--pooling must be none, avg or max"))
   }
+
+  static let kerasFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("KerasIOTests/Fixtures")
+
+  @Test func inspectsAKerasModelFile() throws {
+    let path = Self.kerasFixtures.appendingPathComponent("k2_functional.h5").path
+    let r = try Self.run(["inspect", path, "--freeze", "res_bn"])
+    #expect(r.status == 0, "\(r.err)")
+    let lines = r.out.split(separator: "\n").map(String.init)
+    #expect(lines.contains("Total params: 383"))
+    let row = try #require(lines.first { $0.contains(" res_conv ") })
+    #expect(row.contains("frozen"))
+    #expect(try #require(lines.first { $0.contains(" head ") }).contains("trainable"))
+  }
+
+  @Test func weightsThatDoNotFitAreRefusedWithTheReport() throws {
+    let path = Self.kerasFixtures.appendingPathComponent("k2_functional_weights.h5").path
+    let r = try Self.run(["inspect", "vgg16", "--size", "32", "--weights", path])
+    #expect(r.status != 0)
+    #expect(r.err.contains("missing from the file: block1_conv1"))
+  }
 }

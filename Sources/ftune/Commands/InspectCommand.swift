@@ -1,4 +1,5 @@
 import ArgumentParser
+import KerasIO
 import Models
 
 /// `ftune inspect NAME|MODEL.h5`: one row per layer with the `--freeze N` that reaches it.
@@ -48,30 +49,19 @@ struct InspectCommand: ParsableCommand {
   }
 
   func run() throws {
+    let graph: Graph
     if base.hasSuffix(".h5") || base.hasSuffix(".keras") || base.contains("/") {
-      throw InspectError.needsKerasIO(what: "reading the model file '\(base)'")
+      // A Keras model file carries its own architecture and weights.
+      graph = try KerasModel.load(path: base)
+    } else {
+      let options = ZooOptions(
+        includeTop: includeTop, pooling: Pooling(rawValue: pooling) ?? .none, height: size,
+        width: size, alpha: alpha)
+      graph = try ModelZoo.build(base, options)
     }
-    let options = ZooOptions(
-      includeTop: includeTop, pooling: Pooling(rawValue: pooling) ?? .none, height: size,
-      width: size, alpha: alpha)
-    let graph = try ModelZoo.build(base, options)
-    if weights != nil {
-      throw InspectError.needsKerasIO(what: "loading --weights")
-    }
+    if let weights { try KerasWeights.load(into: graph, from: weights) }
     if let freeze { try graph.freeze(FreezeSpec(freeze)) }
     let summary = graph.summary()
     print(json ? try summary.json() : summary.table(), terminator: "")
-  }
-}
-
-enum InspectError: Error, CustomStringConvertible {
-  case needsKerasIO(what: String)
-
-  var description: String {
-    switch self {
-    case .needsKerasIO(let what):
-      return "ftune inspect: \(what) needs the Keras HDF5 reader, which is not in this build"
-        + " yet; inspect a zoo name (\(ModelZoo.names.joined(separator: ", "))) instead"
-    }
   }
 }
