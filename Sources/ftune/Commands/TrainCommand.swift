@@ -1,10 +1,42 @@
 import ArgumentParser
+import Foundation
+import Training
+import Workflow
 
+/// `ftune [train]`: fine-tune a base network on an image folder (the default command).
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "train", abstract: "(not built yet)")
+    commandName: "train",
+    abstract: "Fine-tune a base network on your image classes (the default command).",
+    discussion: """
+      Example: ftune --base vgg16 --freeze 13 --classes tigger,misty,none
+      Options come from defaults, then --recipe FILE (YAML, same keys as the flags), then
+      the flags given. Writes runs/NAME/: model.h5, config.yaml, metrics.csv, metrics.json,
+      confusion.csv, confusion.png, curves.png.
+      """)
+
+  @Option(help: "YAML recipe holding the same options as the flags (flags override it)")
+  var recipe: String?
+  @OptionGroup var flags: RunFlags
+  @Flag(help: "continue an interrupted run from its checkpoint in --out")
+  var resume = false
+  @Flag(name: .customLong("print-config"), help: "print the merged options as YAML and exit")
+  var printConfig = false
+  @Flag(help: "no progress output") var quiet = false
 
   func run() throws {
-    throw NotBuiltYet(command: "train")
+    // Errors are CustomStringConvertible: ArgumentParser prints their message, exit 1.
+    let recipeValues = try recipe.map { try RunOptions.recipe(at: $0) } ?? [:]
+    let options = try RunOptions(recipe: recipeValues, flags: flags.given)
+    if printConfig {
+      print(options.yaml, terminator: "")
+      return
+    }
+    let progress: any TrainingProgress = quiet ? SilentProgress() : ConsoleProgress()
+    let summary = try TrainWorkflow(options: options, progress: progress).run(resume: resume)
+    if let last = summary.history.last {
+      print(ConsoleProgress.epochLine(last, epochs: last.epoch))
+    }
+    print("run directory: \(summary.runDirectory.path)")
   }
 }

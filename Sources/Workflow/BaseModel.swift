@@ -1,0 +1,84 @@
+import Foundation
+import KerasIO
+import Models
+import TensorCore
+
+/// A base network ready for a new head: its graph (weights loaded), where its trunk ends,
+/// and how its inputs are prepared.
+public struct BaseModel {
+  public var graph: Graph
+  /// The last trunk node: a zoo base is built without its top; a Keras model file keeps
+  /// its own top, which the head swap drops (everything after its last spatial layer).
+  public var trunkEnd: Int
+  public var preprocessing: Preprocessing
+  public var size: Int
+  /// Input channels (1 for a grayscale model).
+  public var channels: Int
+  /// What the weights came from: a path, or "random".
+  public var weights: String
+
+  /// Builds `settings.base` and loads its weights (see `resolveWeights`).
+  public static func load(
+    base: String, weights: String, size: Int?, preprocessing: Preprocessing?, seed: UInt64,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws -> BaseModel {
+    if isModelFile(base) {
+      guard FileManager.default.fileExists(atPath: base) else {
+        throw WorkflowError.badValue(
+          option: "base", value: base, hint: "no such file; give a zoo name or a Keras model file")
+      }
+      let graph = try KerasModel.load(path: base)
+      let shape = graph.inputShape
+      if !weights.isEmpty && weights != "random" {
+        try KerasWeights.load(into: graph, from: weights)
+      }
+      return BaseModel(
+        graph: graph, trunkEnd: HeadSwap.trunkEnd(of: graph),
+        preprocessing: preprocessing ?? .none, size: shape.first ?? 224,
+        channels: shape.last ?? 3, weights: weights.isEmpty ? base : weights)
+    }
+    let entry = try ModelZoo.entry(named: base)
+    let side = size ?? entry.defaultSize
+    var options = ZooOptions(includeTop: false, pooling: .none, size: side)
+    options.seed = seed
+    let graph = try entry.build(options)
+    let path = try resolveWeights(
+      weights, base: entry.name, fileName: entry.kerasWeightsFileName(options),
+      environment: environment)
+    if let path { try KerasWeights.load(into: graph, from: path) }
+    return BaseModel(
+      graph: graph, trunkEnd: graph.nodes.count - 1,
+      preprocessing: preprocessing ?? entry.preprocessing, size: side,
+      channels: graph.inputShape.last ?? 3, weights: path ?? "random")
+  }
+
+  static func isModelFile(_ base: String) -> Bool {
+    base.hasSuffix(".h5") || base.hasSuffix(".keras") || base.contains("/")
+  }
+
+  /// `--weights FILE` → FILE; `random` → nil; empty → `~/.keras/models/<Keras's file name>`
+  /// when it exists, else an error saying where to put one and how to fetch real ones.
+  public static func resolveWeights(
+    _ weights: String, base: String, fileName: String?,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws -> String? {
+    if weights == "random" { return nil }
+    if !weights.isEmpty {
+      guard FileManager.default.fileExists(atPath: weights) else {
+        throw WorkflowError.badValue(
+          option: "weights", value: weights,
+          hint: "no such file; give a Keras weights file (.h5, .weights.h5, .keras) or 'random'")
+      }
+      return weights
+    }
+    guard let fileName else { throw WorkflowError.noWeightsKnown(base: base) }
+    let home = environment["KERAS_HOME"].map { URL(fileURLWithPath: $0) }
+      ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory())
+        .appendingPathComponent(".keras")
+    let candidate = home.appendingPathComponent("models").appendingPathComponent(fileName).path
+    guard FileManager.default.fileExists(atPath: candidate) else {
+      throw WorkflowError.weightsNotFound(base: base, looked: [candidate], fileName: fileName)
+    }
+    return candidate
+  }
+}

@@ -1,0 +1,93 @@
+import Features
+import Foundation
+import ImageIO
+import Models
+import TensorCore
+
+/// `ftune cache`: the cut layer's features of every image under `--data`, computed into
+/// (or reused from) the shared store, exported as an HDF5 feature file.
+public struct CacheWorkflow {
+  public var base: String
+  public var weights: String
+  public var freeze: String
+  public var data: String
+  public var classes: [String]?
+  public var out: String
+  public var size: Int?
+  public var preprocessing: Preprocessing?
+  public var pooling: FeaturePooling
+  public var cacheDir: String?
+  public var batchSize: Int
+  public var seed: UInt64 = 0
+  public var environment = ProcessInfo.processInfo.environment
+
+  public init(
+    base: String, weights: String, freeze: String, data: String, classes: [String]?,
+    out: String, size: Int?, preprocessing: Preprocessing?, pooling: FeaturePooling,
+    cacheDir: String?, batchSize: Int
+  ) {
+    self.base = base
+    self.weights = weights
+    self.freeze = freeze
+    self.data = data
+    self.classes = classes
+    self.out = out
+    self.size = size
+    self.preprocessing = preprocessing
+    self.pooling = pooling
+    self.cacheDir = cacheDir
+    self.batchSize = batchSize
+  }
+
+  /// Computes what is missing, writes `out`, and returns the file and the store statistics.
+  public func run(log: (String) -> Void = { _ in }) throws -> (FeatureFile, FeatureExtractor.Stats) {
+    let dataset = try ImageDataset(directory: data, classes: classes)
+    let model = try BaseModel.load(
+      base: base, weights: weights, size: size, preprocessing: preprocessing, seed: seed,
+      environment: environment)
+    let graph = model.graph
+    let cut = min(try graph.cutIndex(for: FreezeSpec(freeze)), model.trunkEnd)
+    guard cut > 0 else {
+      throw WorkflowError.badValue(
+        option: "freeze", value: freeze, hint: "cache a cut after the input: a layer name or N ≥ 1")
+    }
+    let pipeline = ImagePipeline(
+      size: model.size, channels: model.channels, preprocessing: model.preprocessing)
+    let store = FeatureStore(
+      root: FeatureStore.defaultRoot(cacheDir: cacheDir, environment: environment))
+    let key = try FeatureKey(
+      graph: graph, cut: cut, preprocessing: model.preprocessing, size: model.size)
+    let extractor = FeatureExtractor(
+      graph: graph, cut: cut, key: key, store: store, batchSize: batchSize)
+    extractor.onProgress = { done, total in log("features: \(done)/\(total)") }
+    // Sorted relative paths, as the file promises.
+    let root = URL(fileURLWithPath: data).standardizedFileURL.path
+    let samples = dataset.samples.map { s in
+      (s, relative(s.path, to: root))
+    }.sorted { $0.1 < $1.1 }
+    let paths = samples.map(\.0.path)
+    let items = try paths.map {
+      FeatureItem(image: try FeatureItem.hash(fileAt: URL(fileURLWithPath: $0)))
+    }
+    let (features, stats) = try extractor.features(for: items) { idx in
+      try pipeline.batch(
+        paths: idx.map { paths[$0] }, indices: idx, variants: [Int](repeating: 0, count: idx.count))
+    }
+    let file = FeatureFile(
+      features: pooling.apply(features), paths: samples.map(\.1),
+      labels: samples.map(\.0.label), classNames: dataset.classes,
+      attributes: [
+        "base": base, "weights": model.weights, "cut_layer": graph.nodes[cut].layer.name,
+        "freeze": freeze, "preprocess": model.preprocessing.rawValue, "size": "\(model.size)",
+        "pool": pooling.rawValue, "key": key.hex, "ftune_format": "features-1",
+      ])
+    try file.write(to: URL(fileURLWithPath: out))
+    return (file, stats)
+  }
+}
+
+func relative(_ path: String, to root: String) -> String {
+  let full = URL(fileURLWithPath: path).standardizedFileURL.path
+  let prefix = root.hasSuffix("/") ? root : root + "/"
+  return full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : full
+}

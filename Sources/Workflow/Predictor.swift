@@ -1,0 +1,148 @@
+import Augment
+import Foundation
+import ImageIO
+import KerasIO
+import Models
+import TensorCore
+
+/// `ftune predict`: a trained run (or an ensemble of runs with the same classes) applied
+/// to images, optionally with test-time 10-crop averaging.
+public final class Predictor {
+  struct Member {
+    let graph: Graph
+    let pipeline: ImagePipeline
+  }
+
+  public let classes: [String]
+  let members: [Member]
+
+  /// One image's result: classes with probabilities, most likely first.
+  public struct Prediction: Equatable {
+    public var path: String
+    public var top: [(name: String, probability: Float)]
+
+    public static func == (a: Prediction, b: Prediction) -> Bool {
+      a.path == b.path && a.top.map(\.name) == b.top.map(\.name)
+        && a.top.map(\.probability) == b.top.map(\.probability)
+    }
+  }
+
+  /// Loads `runs` (run directories); all must have the same classes in the same order.
+  public init(runs: [String]) throws {
+    var members: [Member] = []
+    var classes: [String]?
+    for run in runs {
+      let dir = RunDirectory(url: URL(fileURLWithPath: run))
+      let config = try dir.config()
+      guard FileManager.default.fileExists(atPath: dir.modelURL.path) else {
+        throw WorkflowError.notARun(path: run, missing: "model.h5")
+      }
+      let graph = try KerasModel.load(path: dir.modelURL.path)
+      let runClasses = config["classes"].split(separator: ",").map(String.init)
+      if let classes, classes != runClasses {
+        throw WorkflowError.badValue(
+          option: "ensemble", value: run,
+          hint: "its classes \(runClasses) differ from \(classes); ensemble runs of one data set")
+      }
+      classes = runClasses
+      guard let size = Int(config["size"]), let pre = Preprocessing(rawValue: config["preprocess"])
+      else {
+        throw WorkflowError.notARun(path: run, missing: "size/preprocess in config.yaml")
+      }
+      members.append(
+        Member(
+          graph: graph,
+          pipeline: ImagePipeline(
+            size: size, channels: graph.inputShape.last ?? 3, preprocessing: pre)))
+    }
+    guard let classes, !members.isEmpty else {
+      throw WorkflowError.missingOption("run", hint: "give a run directory (runs/NAME)")
+    }
+    self.classes = classes
+    self.members = members
+  }
+
+  /// Image files named by `inputs`: files as given, folders searched recursively (sorted).
+  public static func expand(_ inputs: [String]) throws -> [String] {
+    var out: [String] = []
+    for input in inputs {
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else {
+        throw WorkflowError.noImages(paths: [input])
+      }
+      if !isDir.boolValue {
+        out.append(input)
+        continue
+      }
+      let found = (FileManager.default.enumerator(atPath: input)?.compactMap { $0 as? String } ?? [])
+        .filter { ImageDataset.extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        .sorted()
+        .map { (input as NSString).appendingPathComponent($0) }
+      out.append(contentsOf: found)
+    }
+    guard !out.isEmpty else { throw WorkflowError.noImages(paths: inputs) }
+    return out
+  }
+
+  /// Probabilities for each path (averaged over crops and ensemble members), top `top`.
+  public func predict(paths: [String], tenCrop: Bool = false, top: Int = 3) throws
+    -> [Prediction]
+  {
+    var results: [Prediction] = []
+    for path in paths {
+      let image = try Image.decode(file: path)
+      var probs = [Float](repeating: 0, count: classes.count)
+      for m in members {
+        let p = m.pipeline
+        var inputs: [Tensor] = []
+        if tenCrop {
+          // Standard 10-crop: shorter side to size·256/224, then corners, centre, mirrors.
+          let scaled = try image.resized(shorterSide: p.size * 256 / 224)
+          for crop in try TestTimeCrops.tenCrop(scaled, width: p.size, height: p.size) {
+            inputs.append(try p.pixels(crop, index: 0, variant: 0))
+          }
+        } else {
+          inputs.append(try p.pixels(image, index: 0, variant: 0))
+        }
+        var batch = try Tensor(
+          shape: [inputs.count] + inputs[0].shape, scalars: inputs.flatMap(\.scalars))
+        try p.preprocessing.apply(to: &batch)
+        let out = try m.graph.forward(batch, mode: .inference)
+        guard out.rank == 2, out.shape[1] == classes.count else {
+          throw WorkflowError.notARun(path: path, missing: "a \(classes.count)-class output")
+        }
+        for r in 0..<out.shape[0] {
+          for c in 0..<classes.count {
+            probs[c] += out.scalars[r * classes.count + c]
+              / Float(out.shape[0] * members.count)
+          }
+        }
+      }
+      let ranked = probs.enumerated().sorted { $0.element > $1.element }.prefix(max(1, top))
+      results.append(
+        Prediction(path: path, top: ranked.map { (classes[$0.offset], $0.element) }))
+    }
+    return results
+  }
+
+  /// `--json`: an array of {path, predictions: [{class, probability}]}.
+  public static func json(_ predictions: [Prediction]) throws -> String {
+    let array = predictions.map { p in
+      [
+        "path": p.path,
+        "predictions": p.top.map { ["class": $0.name, "probability": Double($0.probability)] },
+      ] as [String: Any]
+    }
+    let data = try JSONSerialization.data(
+      withJSONObject: array, options: [.prettyPrinted, .sortedKeys])
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// Plain lines: `path: class 0.930, other 0.050`.
+  public static func text(_ predictions: [Prediction]) -> String {
+    predictions.map { p in
+      "\(p.path): " + p.top.map { "\($0.name) \(String(format: "%.3f", $0.probability))" }
+        .joined(separator: ", ")
+    }.joined(separator: "\n")
+  }
+}

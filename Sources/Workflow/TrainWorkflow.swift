@@ -1,0 +1,177 @@
+import Features
+import Foundation
+import ImageIO
+import Layers
+import Models
+import TensorCore
+import Training
+
+/// `ftune` (train): base + weights → freeze → new head → (cached features) → fit → run dir.
+public final class TrainWorkflow {
+  public let options: RunOptions
+  public let settings: TrainSettings
+  public var progress: any TrainingProgress
+  public var environment: [String: String]
+
+  public init(
+    options: RunOptions, progress: any TrainingProgress = ConsoleProgress(),
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws {
+    self.options = options
+    self.settings = try TrainSettings(options)
+    self.progress = progress
+    self.environment = environment
+  }
+
+  /// What a finished run produced.
+  public struct Summary {
+    public var runDirectory: URL
+    public var history: [EpochMetrics]
+    public var cached: Bool
+    public var featureStats: FeatureExtractor.Stats?
+    public var validation: Trainer.Evaluation?
+  }
+
+  /// Trains and writes the run directory; `resume` continues from its checkpoint.
+  @discardableResult
+  public func run(resume: Bool = false) throws -> Summary {
+    let s = settings
+    let started = Date()
+    // 1. Data first: a wrong folder fails before minutes of weight loading.
+    let dataset = try ImageDataset(directory: s.data, classes: s.classes)
+    let (trainSamples, valSamples) = try dataset.split(
+      validationFraction: s.validationSplit, seed: s.training.seed)
+    guard !trainSamples.isEmpty else { throw TrainingError.emptyDataset(what: "training") }
+
+    // 2. Base, weights, head, freezing.
+    let base = try BaseModel.load(
+      base: s.base, weights: s.weights, size: s.size, preprocessing: s.preprocessing,
+      seed: s.training.seed, environment: environment)
+    let spec = HeadSpec(
+      classes: dataset.classes.count, dropout: s.dropout > 0 ? s.dropout : nil,
+      hidden: s.hidden > 0 ? s.hidden : nil, seed: s.training.seed)
+    let (graph, headStart) = try HeadSwap.attach(spec, to: base.graph, cut: base.trunkEnd)
+    let trunkEnd = base.trunkEnd
+    func cut(for freeze: FreezeSpec) throws -> Int {
+      min(try base.graph.cutIndex(for: freeze), trunkEnd)
+    }
+    let freezeSpec = FreezeSpec(s.freeze)
+    let cutNode = try cut(for: freezeSpec)
+    func applyFreeze(_ spec: FreezeSpec, _ c: Int) {
+      graph.freeze(through: spec == .count(0) ? -1 : c)
+    }
+    applyFreeze(freezeSpec, cutNode)
+    progress.message(
+      "\(s.base): \(graph.nodes.count) layers, weights \(base.weights), frozen through"
+        + " \(cutNode > 0 ? graph.nodes[cutNode].layer.name : "nothing") (--freeze \(s.freeze));"
+        + " classes \(dataset.classes.joined(separator: ", "))"
+        + " (\(trainSamples.count) train, \(valSamples.count) validation)")
+
+    // 3. Inputs: cached features at the cut when everything before it is frozen.
+    let augment = try Augmentation.make(s.augment)
+    let pipeline = ImagePipeline(
+      size: base.size, channels: base.channels, preprocessing: base.preprocessing,
+      seed: s.training.seed, augment: augment)
+    let variants = augment == nil ? 1 : s.cacheVariants
+    let canCache =
+      s.cache && cutNode > 0 && freezeSpec != .count(0) && s.training.unfreezeAt.isEmpty
+      && (augment == nil || s.cacheVariants > 1) && Self.cutIsSelfContained(graph, cutNode)
+    let train: any BatchProvider
+    let validation: (any BatchProvider)?
+    var stats: FeatureExtractor.Stats?
+    if canCache {
+      let store = FeatureStore(
+        root: FeatureStore.defaultRoot(cacheDir: s.cacheDir, environment: environment))
+      let key = try FeatureKey(
+        graph: graph, cut: cutNode, preprocessing: base.preprocessing, size: base.size)
+      let extractor = FeatureExtractor(
+        graph: graph, cut: cutNode, key: key, store: store, batchSize: s.training.batchSize)
+      var total = FeatureExtractor.Stats()
+      func featurise(_ samples: [ImageDataset.Sample], variant: Int) throws -> TensorBatches {
+        let paths = samples.map(\.path)
+        let items = try paths.map {
+          FeatureItem(image: try FeatureItem.hash(fileAt: URL(fileURLWithPath: $0)), variant: variant)
+        }
+        let (f, st) = try extractor.features(for: items) { idx in
+          try pipeline.batch(
+            paths: idx.map { paths[$0] }, indices: idx,
+            variants: [Int](repeating: variant, count: idx.count))
+        }
+        total.reused += st.reused
+        total.computed += st.computed
+        return try TensorBatches(data: f, labels: samples.map(\.label))
+      }
+      let trainVariants = try (augment == nil ? [0] : Array(1...variants)).map {
+        try featurise(trainSamples, variant: $0)
+      }
+      train = VariantBatches(variants: trainVariants, labels: trainSamples.map(\.label))
+      validation = valSamples.isEmpty ? nil : try featurise(valSamples, variant: 0)
+      stats = total
+      progress.message(
+        "features at \(graph.nodes[cutNode].layer.name): \(total.reused) reused,"
+          + " \(total.computed) computed (store \(store.root.path), key \(key))")
+    } else {
+      train = ImageBatches(
+        paths: trainSamples.map(\.path), labels: trainSamples.map(\.label), pipeline: pipeline,
+        augmented: true)
+      validation =
+        valSamples.isEmpty
+        ? nil
+        : ImageBatches(
+          paths: valSamples.map(\.path), labels: valSamples.map(\.label), pipeline: pipeline,
+          augmented: false)
+    }
+
+    // 4. Fit.
+    var trainingOptions = s.training
+    trainingOptions.classWeights = try s.lossWeights(counts: dataset.countsPerClass)
+    let optimizer: any TrainerOptimizer =
+      s.optimizer == "sgd"
+      ? SGD(learningRate: trainingOptions.learningRate, momentum: s.momentum,
+        weightDecay: s.weightDecay)
+      : Adam(learningRate: trainingOptions.learningRate, weightDecay: s.weightDecay)
+    let trainer = Trainer(
+      graph: graph, optimizer: optimizer, options: trainingOptions,
+      feedNode: canCache ? cutNode : 0, headStart: headStart)
+    trainer.progress = progress
+    trainer.refreeze = { n in
+      let spec = FreezeSpec.count(n)
+      applyFreeze(spec, try cut(for: spec))
+    }
+    let runDir = RunDirectory(url: URL(fileURLWithPath: s.out ?? Self.defaultOut(s.base)))
+    try runDir.prepare()
+    trainer.checkpointURL = runDir.checkpointURL
+    let result = try trainer.fit(train: train, validation: validation, resume: resume)
+
+    // 5. The run directory.
+    var resolved = options
+    resolved.set("size", "\(base.size)")
+    resolved.set("preprocess", base.preprocessing.rawValue)
+    resolved.set("classes", dataset.classes.joined(separator: ","))
+    resolved.set("out", runDir.url.path)
+    if s.weights.isEmpty { resolved.set("weights", base.weights) }
+    let evaluation = try validation.map { try trainer.evaluate($0) }
+    try runDir.write(
+      graph: graph, config: resolved, history: result.history, classes: dataset.classes,
+      validation: evaluation, validationLabels: valSamples.map(\.label),
+      seconds: Date().timeIntervalSince(started), bestEpoch: result.bestEpoch)
+    progress.message("wrote \(runDir.url.path)")
+    return Summary(
+      runDirectory: runDir.url, history: result.history, cached: canCache, featureStats: stats,
+      validation: evaluation)
+  }
+
+  /// True when no node after `cut` reads an activation from before it (a residual skip
+  /// over the cut would need activations the cache does not hold).
+  static func cutIsSelfContained(_ graph: Graph, _ cut: Int) -> Bool {
+    graph.nodes[(cut + 1)...].allSatisfy { $0.inputs.allSatisfy { $0 >= cut } }
+  }
+
+  static func defaultOut(_ base: String) -> String {
+    let f = DateFormatter()
+    f.dateFormat = "yyyyMMdd-HHmmss"
+    f.timeZone = TimeZone(identifier: "UTC")
+    let name = URL(fileURLWithPath: base).deletingPathExtension().lastPathComponent
+    return "runs/\(name)-\(f.string(from: Date()))"
+  }
+}
