@@ -78,8 +78,12 @@ let package = Package(
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     .testTarget(
       name: "WorkflowTests",
-      dependencies: ["Workflow", "Training", "Features", "Models", "Layers", "TensorCore"]),
+      dependencies: [
+        "Workflow", "Training", "Features", "Models", "KerasIO", "Layers", "ImageIO",
+        "TensorCore",
+      ]),
     // Runs the built `ftune` binary as a user would: exit codes, messages, files written.
-    .testTarget(name: "CLITests", dependencies: ["ftune"]),
+    // ImageIO writes the tiny PNG data sets the end-to-end tests train on.
+    .testTarget(name: "CLITests", dependencies: ["ftune", "ImageIO"]),
   ]
 )

@@ -36,6 +36,11 @@ public final class FeatureExtractor {
   public struct Stats: Equatable, Sendable {
     public var reused = 0
     public var computed = 0
+
+    public init(reused: Int = 0, computed: Int = 0) {
+      self.reused = reused
+      self.computed = computed
+    }
   }
 
   public init(graph: Graph, cut: Int, key: FeatureKey, store: FeatureStore, batchSize: Int = 16) {

@@ -2,6 +2,7 @@ import Foundation
 import KerasIO
 import Models
 import TensorCore
+import Training
 
 /// A base network ready for a new head: its graph (weights loaded), where its trunk ends,
 /// and how its inputs are prepared.

@@ -1,3 +1,4 @@
+import Augment
 import Foundation
 import TensorCore
 import Training
@@ -70,8 +71,10 @@ public struct TrainSettings: Sendable {
     augment = o["augment"].split(separator: ",").map {
       $0.trimmingCharacters(in: .whitespaces).lowercased()
     }.filter { !$0.isEmpty && $0 != "none" }
-    for a in augment where !["flip", "crop", "color", "pca"].contains(a) {
-      throw bad("augment", "'\(a)' is not an augmentation; use flip, crop, color, pca")
+    for a in augment where !AugmentSpec.known.contains(a) {
+      throw bad(
+        "augment",
+        "'\(a)' is not an augmentation; use \(AugmentSpec.known.joined(separator: ", "))")
     }
     optimizer = o["optimizer"].lowercased()
     guard ["sgd", "adam"].contains(optimizer) else { throw bad("optimizer", "use sgd or adam") }

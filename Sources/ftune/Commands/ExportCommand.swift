@@ -13,7 +13,7 @@ struct ExportCommand: ParsableCommand {
       keras-h5: tf_keras.models.load_model opens it; keras-weights: model.load_weights.
       """)
 
-  @Argument(help: "the run directory (runs/NAME)") var run: String
+  @Argument(help: ArgumentHelp("the run directory (runs/NAME)", valueName: "run")) var runPath: String
   @Option(help: "keras-h5 (full model) or keras-weights") var format: String = "keras-h5"
   @Option(help: "the file to write") var out: String
 
@@ -24,9 +24,9 @@ struct ExportCommand: ParsableCommand {
   }
 
   func run() throws {
-    let dir = RunDirectory(url: URL(fileURLWithPath: run))
+    let dir = RunDirectory(url: URL(fileURLWithPath: runPath))
     guard FileManager.default.fileExists(atPath: dir.modelURL.path) else {
-      throw WorkflowError.notARun(path: run, missing: "model.h5")
+      throw WorkflowError.notARun(path: runPath, missing: "model.h5")
     }
     let graph = try KerasModel.load(path: dir.modelURL.path)
     if format == "keras-h5" {

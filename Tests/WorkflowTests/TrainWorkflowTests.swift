@@ -1,0 +1,101 @@
+import Foundation
+import ImageIO
+import Testing
+import Training
+
+@testable import Workflow
+
+@Suite(.serialized) struct TrainWorkflowTests {
+  let root: URL
+  let data: URL
+
+  init() throws {
+    root = TinyImages.temporaryDirectory()
+    data = root.appendingPathComponent("images")
+    try TinyImages.make(at: data, perClass: 5)
+  }
+
+  func workflow(_ flags: [String: String]) throws -> TrainWorkflow {
+    var f: [String: String] = [
+      "base": "vgg16", "weights": "random", "size": "32", "data": data.path, "epochs": "2",
+      "batch": "4", "lr": "0.01", "optimizer": "sgd", "freeze": "13",
+      "cache-dir": root.appendingPathComponent("cache").path,
+    ]
+    for (k, v) in flags { f[k] = v }
+    return try TrainWorkflow(
+      options: RunOptions(flags: f), progress: SilentProgress(), environment: ["HOME": root.path])
+  }
+
+  /// Training on cached block5_pool features gives the same run as running the frozen
+  /// trunk every step (float32 summation order differs: 1e-4 relative).
+  @Test func cachedAndUncachedRunsAgree() throws {
+    defer { try? FileManager.default.removeItem(at: root) }
+    let cached = try workflow(["out": root.appendingPathComponent("runs/c").path]).run()
+    let direct = try workflow([
+      "out": root.appendingPathComponent("runs/d").path, "cache": "off",
+    ]).run()
+    #expect(cached.cached && !direct.cached)
+    for (a, b) in zip(cached.history, direct.history) {
+      #expect(abs(a.trainLoss - b.trainLoss) <= 1e-4 * max(1, abs(b.trainLoss)))
+      #expect(abs(a.valLoss - b.valLoss) <= 1e-4 * max(1, abs(b.valLoss)))
+    }
+    #expect(cached.validation?.predictions == direct.validation?.predictions)
+  }
+
+  @Test func changedImageRecomputesOnlyItsFeatures() throws {
+    defer { try? FileManager.default.removeItem(at: root) }
+    let first = try workflow(["out": root.appendingPathComponent("runs/1").path]).run()
+    #expect(first.featureStats == .init(reused: 0, computed: 15))
+    // Rewrite one image with other pixels.
+    let path = data.appendingPathComponent("green/2.png").path
+    try Image(width: 40, height: 36, filledWith: 7).writePNG(to: path)
+    let second = try workflow(["out": root.appendingPathComponent("runs/2").path]).run()
+    #expect(second.featureStats == .init(reused: 14, computed: 1))
+    // Other weights (another seed draws other random weights): all recomputed.
+    let third = try workflow([
+      "out": root.appendingPathComponent("runs/3").path, "seed": "5",
+    ]).run()
+    #expect(third.featureStats == .init(reused: 0, computed: 15))
+  }
+
+  @Test func resumeAfterInterruptionMatchesAnUninterruptedRun() throws {
+    defer { try? FileManager.default.removeItem(at: root) }
+    let whole = try workflow([
+      "out": root.appendingPathComponent("runs/w").path, "epochs": "3", "freeze": "10",
+    ]).run()
+    _ = try workflow([
+      "out": root.appendingPathComponent("runs/r").path, "epochs": "1", "freeze": "10",
+    ]).run()
+    let resumed = try workflow([
+      "out": root.appendingPathComponent("runs/r").path, "epochs": "3", "freeze": "10",
+    ]).run(resume: true)
+    #expect(resumed.history.count == 3)
+    #expect(resumed.history.map(\.trainLoss) == whole.history.map(\.trainLoss))
+    #expect(resumed.history.map(\.valLoss) == whole.history.map(\.valLoss))
+  }
+
+  /// `--freeze 13` leaves every conv untouched and trains only the head; `--freeze 10`
+  /// also trains block5 (read back from the saved models).
+  @Test func freezingDecidesWhatChanges() throws {
+    defer { try? FileManager.default.removeItem(at: root) }
+    let w = try workflow(["out": root.appendingPathComponent("runs/f").path, "cache": "off"])
+    let base = try BaseModel.load(
+      base: "vgg16", weights: "random", size: 32, preprocessing: nil, seed: 0)
+    _ = try w.run()
+    let trained = try KerasModelReader.load(root.appendingPathComponent("runs/f/model.h5").path)
+    for node in base.graph.nodes {
+      let after = try #require(trained.layer(named: node.layer.name))
+      #expect(after.weights.map(\.value) == node.layer.weights.map(\.value), "\(node.layer.name)")
+    }
+    let w10 = try workflow([
+      "out": root.appendingPathComponent("runs/g").path, "freeze": "10",
+    ])
+    _ = try w10.run()
+    let t10 = try KerasModelReader.load(root.appendingPathComponent("runs/g/model.h5").path)
+    for node in base.graph.nodes where node.layer.hasWeights {
+      let same = try #require(t10.layer(named: node.layer.name)).weights.map(\.value)
+        == node.layer.weights.map(\.value)
+      #expect(same == !node.layer.name.hasPrefix("block5"), "\(node.layer.name)")
+    }
+  }
+}
