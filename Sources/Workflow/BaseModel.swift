@@ -21,6 +21,7 @@ public struct BaseModel {
   /// Builds `settings.base` and loads its weights (see `resolveWeights`).
   public static func load(
     base: String, weights: String, size: Int?, preprocessing: Preprocessing?, seed: UInt64,
+    partial: Bool = false, log: (String) -> Void = { _ in },
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> BaseModel {
     if isModelFile(base) {
@@ -31,7 +32,7 @@ public struct BaseModel {
       let graph = try KerasModel.load(path: base)
       let shape = graph.inputShape
       if !weights.isEmpty && weights != "random" {
-        try KerasWeights.load(into: graph, from: weights)
+        log(try KerasWeights.load(into: graph, from: weights, strict: !partial).summary)
       }
       return BaseModel(
         graph: graph, trunkEnd: HeadSwap.trunkEnd(of: graph),
@@ -46,7 +47,9 @@ public struct BaseModel {
     let path = try resolveWeights(
       weights, base: entry.name, fileName: entry.kerasWeightsFileName(options),
       environment: environment)
-    if let path { try KerasWeights.load(into: graph, from: path) }
+    if let path {
+      log(try KerasWeights.load(into: graph, from: path, strict: !partial).summary)
+    }
     return BaseModel(
       graph: graph, trunkEnd: graph.nodes.count - 1,
       preprocessing: preprocessing ?? entry.preprocessing, size: side,
@@ -81,5 +84,16 @@ public struct BaseModel {
       throw WorkflowError.weightsNotFound(base: base, looked: [candidate], fileName: fileName)
     }
     return candidate
+  }
+}
+
+extension LoadReport {
+  /// One line for the log: what loaded, and what a partial load left out.
+  var summary: String {
+    var s = "loaded \(matched.count) weights from \(file)"
+    if !missing.isEmpty { s += "; \(missing.count) missing (left as initialised)" }
+    if !unexpected.isEmpty { s += "; \(unexpected.count) in the file unused" }
+    if !mismatched.isEmpty { s += "; \(mismatched.count) with other shapes skipped" }
+    return s
   }
 }

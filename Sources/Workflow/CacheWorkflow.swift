@@ -19,6 +19,7 @@ public struct CacheWorkflow {
   public var cacheDir: String?
   public var batchSize: Int
   public var seed: UInt64 = 0
+  public var partial = false
   public var environment = ProcessInfo.processInfo.environment
 
   public init(
@@ -44,7 +45,7 @@ public struct CacheWorkflow {
     let dataset = try ImageDataset(directory: data, classes: classes)
     let model = try BaseModel.load(
       base: base, weights: weights, size: size, preprocessing: preprocessing, seed: seed,
-      environment: environment)
+      partial: partial, log: log, environment: environment)
     let graph = model.graph
     let cut = min(try graph.cutIndex(for: FreezeSpec(freeze)), model.trunkEnd)
     guard cut > 0 else {

@@ -20,6 +20,8 @@ public struct RunOptions: Equatable, Sendable {
       help: "zoo name (vgg16, vgg19, resnet50, mobilenet_v2, ...) or a Keras model file"),
     .init(name: "weights", defaultValue: "",
       help: "weights file, 'random', or empty for ~/.keras/models/<Keras's file name>"),
+    .init(name: "partial", defaultValue: "false",
+      help: "load only the weights that match (e.g. a trunk from a file with another head)"),
     .init(name: "freeze", defaultValue: "all",
       help: "frozen prefix: N weight layers, a Keras layer name, 'all' or 0"),
     .init(name: "classes", defaultValue: "", help: "class folders under --data, comma-separated"),

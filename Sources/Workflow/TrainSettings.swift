@@ -7,6 +7,7 @@ import Training
 public struct TrainSettings: Sendable {
   public var base: String
   public var weights: String
+  public var partial: Bool
   public var freeze: String
   public var classes: [String]?
   public var data: String
@@ -52,6 +53,11 @@ public struct TrainSettings: Sendable {
         "base", hint: "name a zoo network (vgg16, resnet50, mobilenet_v2, ...) or a Keras model file")
     }
     weights = o["weights"]
+    switch o["partial"].lowercased() {
+    case "false", "no", "off", "": partial = false
+    case "true", "yes", "on": partial = true
+    default: throw bad("partial", "use true or false")
+    }
     freeze = o["freeze"].isEmpty ? "all" : o["freeze"]
     let cls = o["classes"].split(separator: ",").map {
       $0.trimmingCharacters(in: .whitespaces)

@@ -46,7 +46,8 @@ public final class TrainWorkflow {
     // 2. Base, weights, head, freezing.
     let base = try BaseModel.load(
       base: s.base, weights: s.weights, size: s.size, preprocessing: s.preprocessing,
-      seed: s.training.seed, environment: environment)
+      seed: s.training.seed, partial: s.partial, log: progress.message,
+      environment: environment)
     let spec = HeadSpec(
       classes: dataset.classes.count, dropout: s.dropout > 0 ? s.dropout : nil,
       hidden: s.hidden > 0 ? s.hidden : nil, seed: s.training.seed)

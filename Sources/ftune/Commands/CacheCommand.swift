@@ -20,6 +20,7 @@ struct CacheCommand: ParsableCommand {
   @Option(help: "zoo name or Keras model file") var base: String?
   @Option(help: "weights file or 'random' (default: ~/.keras/models/<Keras's file name>)")
   var weights: String?
+  @Flag(help: "load only the weights that match the base") var partial = false
   @Option(help: "cut: N weight layers, a Keras layer name, or 'all'") var freeze: String?
   @Option(help: "image folder DIR/<class>/*.jpg") var data: String?
   @Option(help: "class folders, comma-separated (default: every sub-folder)") var classes: String?
@@ -56,7 +57,9 @@ struct CacheCommand: ParsableCommand {
       classes: classes?.split(separator: ",").map(String.init), out: out, size: size,
       preprocessing: preprocess.flatMap(Preprocessing.init(rawValue:)),
       pooling: FeaturePooling(rawValue: pool) ?? .none, cacheDir: cacheDir, batchSize: batch)
-    let (file, stats) = try job.run()
+    var configured = job
+    configured.partial = partial
+    let (file, stats) = try configured.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     print("wrote \(out): \(file.paths.count) images, features \(file.features.shape)"
       + " (\(stats.reused) reused, \(stats.computed) computed)")
   }

@@ -6,6 +6,7 @@ import Workflow
 struct RunFlags: ParsableArguments {
   @Option(help: help("base")) var base: String?
   @Option(help: help("weights")) var weights: String?
+  @Option(help: help("partial")) var partial: String?
   @Option(help: help("freeze")) var freeze: String?
   @Option(help: help("classes")) var classes: String?
   @Option(help: help("data")) var data: String?
@@ -38,7 +39,7 @@ struct RunFlags: ParsableArguments {
   /// The flags given, by option name.
   var given: [String: String] {
     let pairs: [(String, String?)] = [
-      ("base", base), ("weights", weights), ("freeze", freeze), ("classes", classes),
+      ("base", base), ("weights", weights), ("partial", partial), ("freeze", freeze), ("classes", classes),
       ("data", data), ("val-split", valSplit), ("size", size), ("preprocess", preprocess),
       ("augment", augment), ("epochs", epochs), ("batch", batch), ("lr", lr),
       ("optimizer", optimizer), ("momentum", momentum), ("weight-decay", weightDecay),
