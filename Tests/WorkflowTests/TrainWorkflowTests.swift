@@ -58,6 +58,23 @@ import Training
     #expect(third.featureStats == .init(reused: 0, computed: 15))
   }
 
+  /// With augmentation the cache holds K variants per training image (validation: none);
+  /// without --cache-variants the trunk runs every step on fresh augmentations.
+  @Test func augmentationUsesCachedVariantsOrNoCache() throws {
+    defer { try? FileManager.default.removeItem(at: root) }
+    let k2 = try workflow([
+      "out": root.appendingPathComponent("runs/k2").path, "augment": "flip,color",
+      "cache-variants": "2", "val-split": "0.2",
+    ]).run()
+    #expect(k2.cached)
+    // 12 training images x 2 variants + 3 validation images.
+    #expect(k2.featureStats == .init(reused: 0, computed: 27))
+    let fresh = try workflow([
+      "out": root.appendingPathComponent("runs/k1").path, "augment": "flip",
+    ]).run()
+    #expect(!fresh.cached && fresh.featureStats == nil)
+  }
+
   @Test func resumeAfterInterruptionMatchesAnUninterruptedRun() throws {
     defer { try? FileManager.default.removeItem(at: root) }
     let whole = try workflow([
