@@ -74,7 +74,8 @@ public final class FeatureExtractor {
       let batch = Array(missing[start..<min(missing.count, start + batchSize)])
       let x = try load(batch)
       guard x.rank >= 1, x.shape[0] == batch.count else {
-        throw FeatureError.countMismatch(what: "loaded batch", expected: batch.count, got: x.shape.first ?? 0)
+        throw FeatureError.countMismatch(
+          what: "loaded batch", expected: batch.count, got: x.shape.first ?? 0)
       }
       let y = try graph.forward(x, mode: .inference, through: cut)
       for (j, i) in batch.enumerated() {

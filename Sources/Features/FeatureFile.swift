@@ -69,7 +69,8 @@ public struct FeatureFile: Equatable {
     let file = H5Fopen(path, ftune_H5F_ACC_RDONLY(), ftune_H5P_DEFAULT())
     guard file >= 0 else { throw FeatureError.hdf5(path: path, what: "open") }
     defer { H5Fclose(file) }
-    for name in ["features", "paths", "labels"] where H5Lexists(file, name, ftune_H5P_DEFAULT()) <= 0 {
+    for name in ["features", "paths", "labels"]
+    where H5Lexists(file, name, ftune_H5P_DEFAULT()) <= 0 {
       throw FeatureError.notAFeatureFile(path: path, missing: name)
     }
     let features = try readFloats(file, "features", path: path)
@@ -91,8 +92,10 @@ public struct FeatureFile: Equatable {
       var nameBuf = [CChar](repeating: 0, count: 256)
       H5Aget_name(attr, 256, &nameBuf)
       if let v = readStringAttribute(attr) {
-        attributes[String(decoding: nameBuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
-          as: UTF8.self)] = v
+        attributes[
+          String(
+            decoding: nameBuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
+            as: UTF8.self)] = v
       }
     }
     return FeatureFile(
@@ -105,9 +108,10 @@ public struct FeatureFile: Equatable {
     var lines = [
       "features: \(features.shape) float32",
       "images: \(paths.count)",
-      "classes: " + classNames.enumerated().map { i, c in
-        "\(c) (\(labels.filter { $0 == i }.count))"
-      }.joined(separator: ", "),
+      "classes: "
+        + classNames.enumerated().map { i, c in
+          "\(c) (\(labels.filter { $0 == i }.count))"
+        }.joined(separator: ", "),
     ]
     for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { lines.append("\(k): \(v)") }
     return lines.joined(separator: "\n")
@@ -133,7 +137,8 @@ private func writeFloats(_ file: hid_t, _ name: String, _ t: Tensor, path: Strin
   guard ds >= 0 else { throw FeatureError.hdf5(path: path, what: "create dataset '\(name)'") }
   defer { H5Dclose(ds) }
   let status = t.scalars.withUnsafeBufferPointer {
-    H5Dwrite(ds, ftune_H5T_NATIVE_FLOAT(), ftune_H5S_ALL(), ftune_H5S_ALL(), ftune_H5P_DEFAULT(),
+    H5Dwrite(
+      ds, ftune_H5T_NATIVE_FLOAT(), ftune_H5S_ALL(), ftune_H5S_ALL(), ftune_H5P_DEFAULT(),
       $0.baseAddress)
   }
   guard status >= 0 else { throw FeatureError.hdf5(path: path, what: "write '\(name)'") }
@@ -149,7 +154,8 @@ private func writeInts(_ file: hid_t, _ name: String, _ values: [Int32], path: S
   guard ds >= 0 else { throw FeatureError.hdf5(path: path, what: "create dataset '\(name)'") }
   defer { H5Dclose(ds) }
   let status = values.withUnsafeBufferPointer {
-    H5Dwrite(ds, ftune_H5T_NATIVE_INT32(), ftune_H5S_ALL(), ftune_H5S_ALL(), ftune_H5P_DEFAULT(),
+    H5Dwrite(
+      ds, ftune_H5T_NATIVE_INT32(), ftune_H5S_ALL(), ftune_H5S_ALL(), ftune_H5P_DEFAULT(),
       $0.baseAddress)
   }
   guard status >= 0 else { throw FeatureError.hdf5(path: path, what: "write '\(name)'") }
@@ -218,7 +224,8 @@ private func readFloats(_ file: hid_t, _ name: String, path: String) throws -> T
   let shape = datasetShape(ds)
   var t = Tensor(zeros: shape)
   let status = t.withUnsafeMutableBufferPointer {
-    H5Dread(ds, ftune_H5T_NATIVE_FLOAT(), ftune_H5S_ALL(), ftune_H5S_ALL(), ftune_H5P_DEFAULT(),
+    H5Dread(
+      ds, ftune_H5T_NATIVE_FLOAT(), ftune_H5S_ALL(), ftune_H5S_ALL(), ftune_H5P_DEFAULT(),
       $0.baseAddress)
   }
   guard status >= 0 else { throw FeatureError.hdf5(path: path, what: "read '\(name)'") }
@@ -231,7 +238,8 @@ private func readInts(_ file: hid_t, _ name: String, path: String) throws -> [In
   defer { H5Dclose(ds) }
   var values = [Int32](repeating: 0, count: datasetShape(ds).reduce(1, *))
   let status = values.withUnsafeMutableBufferPointer {
-    H5Dread(ds, ftune_H5T_NATIVE_INT32(), ftune_H5S_ALL(), ftune_H5S_ALL(), ftune_H5P_DEFAULT(),
+    H5Dread(
+      ds, ftune_H5T_NATIVE_INT32(), ftune_H5S_ALL(), ftune_H5S_ALL(), ftune_H5P_DEFAULT(),
       $0.baseAddress)
   }
   guard status >= 0 else { throw FeatureError.hdf5(path: path, what: "read '\(name)'") }

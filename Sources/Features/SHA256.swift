@@ -60,7 +60,9 @@ public struct SHA256 {
     let bitLength = length &* 8
     copy.buffer.append(0x80)
     while copy.buffer.count % 64 != 56 { copy.buffer.append(0) }
-    for i in (0..<8).reversed() { copy.buffer.append(UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(i)))) }
+    for i in (0..<8).reversed() {
+      copy.buffer.append(UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(i))))
+    }
     var offset = 0
     while offset < copy.buffer.count {
       copy.compress(offset)
@@ -87,7 +89,8 @@ public struct SHA256 {
     var w = [UInt32](repeating: 0, count: 64)
     for i in 0..<16 {
       let j = offset + 4 * i
-      w[i] = UInt32(buffer[j]) << 24 | UInt32(buffer[j + 1]) << 16
+      w[i] =
+        UInt32(buffer[j]) << 24 | UInt32(buffer[j + 1]) << 16
         | UInt32(buffer[j + 2]) << 8 | UInt32(buffer[j + 3])
     }
     for i in 16..<64 {
@@ -105,8 +108,14 @@ public struct SHA256 {
       let t2 = s0 &+ maj
       (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
     }
-    h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d
-    h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
+    h[0] &+= a
+    h[1] &+= b
+    h[2] &+= c
+    h[3] &+= d
+    h[4] &+= e
+    h[5] &+= f
+    h[6] &+= g
+    h[7] &+= hh
   }
 
   @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {

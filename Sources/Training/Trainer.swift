@@ -70,7 +70,8 @@ public final class Trainer {
     }
     if !options.unfreezeAt.isEmpty && refreeze == nil {
       throw TrainingError.badOption(
-        option: "--unfreeze-at", value: options.unfreezeAt.map(\.description).joined(separator: ","),
+        option: "--unfreeze-at",
+        value: options.unfreezeAt.map(\.description).joined(separator: ","),
         hint: "gradual unfreezing needs the base's freezing; it is not available here")
     }
     let loss = CategoricalCrossentropy(classWeights: options.classWeights)
@@ -114,7 +115,8 @@ public final class Trainer {
       var seen = 0
       var rate = options.learningRate
       for s in 0..<stepsPerEpoch {
-        let indices = Array(order[(s * options.batchSize)..<min(train.count, (s + 1) * options.batchSize)])
+        let indices = Array(
+          order[(s * options.batchSize)..<min(train.count, (s + 1) * options.batchSize)])
         let labels = indices.map { train.labels[$0] }
         let globalStep = (epoch - 1) * stepsPerEpoch + s
         rate = options.schedule.rate(
@@ -135,7 +137,8 @@ public final class Trainer {
         seen += indices.count
         let elapsed = Date().timeIntervalSince(started)
         let perSecond = Double(seen) / max(elapsed, 1e-9)
-        let remaining = Double(train.count - seen) / max(perSecond, 1e-9)
+        let remaining =
+          Double(train.count - seen) / max(perSecond, 1e-9)
           + Double(options.epochs - epoch) * Double(train.count) / max(perSecond, 1e-9)
         progress.batchDone(
           epoch: epoch, epochs: options.epochs, step: s + 1, steps: stepsPerEpoch,

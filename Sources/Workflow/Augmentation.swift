@@ -5,7 +5,9 @@ import TensorCore
 /// `--augment` for training: the Augment pipeline without its final resize (the image
 /// pipeline resizes), or nil when nothing is asked for.
 enum Augmentation {
-  static func make(_ names: [String]) throws -> (@Sendable (Image, inout SeededRNG) throws -> Image)? {
+  static func make(_ names: [String]) throws -> (
+    @Sendable (Image, inout SeededRNG) throws -> Image
+  )? {
     guard !names.isEmpty else { return nil }
     // The pipeline resizes to its size; 0 would be refused, so pass a placeholder that the
     // image pipeline's own resize then overrides: crops keep the image's aspect.

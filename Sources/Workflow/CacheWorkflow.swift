@@ -41,7 +41,9 @@ public struct CacheWorkflow {
   }
 
   /// Computes what is missing, writes `out`, and returns the file and the store statistics.
-  public func run(log: @escaping (String) -> Void = { _ in }) throws -> (FeatureFile, FeatureExtractor.Stats) {
+  public func run(log: @escaping (String) -> Void = { _ in }) throws -> (
+    FeatureFile, FeatureExtractor.Stats
+  ) {
     let dataset = try ImageDataset(directory: data, classes: classes)
     let model = try BaseModel.load(
       base: base, weights: weights, size: size, preprocessing: preprocessing, seed: seed,

@@ -74,7 +74,8 @@ public final class Predictor {
         out.append(input)
         continue
       }
-      let found = (FileManager.default.enumerator(atPath: input)?.compactMap { $0 as? String } ?? [])
+      let found =
+        (FileManager.default.enumerator(atPath: input)?.compactMap { $0 as? String } ?? [])
         .filter { ImageDataset.extensions.contains(($0 as NSString).pathExtension.lowercased()) }
         .sorted()
         .map { (input as NSString).appendingPathComponent($0) }
@@ -113,7 +114,8 @@ public final class Predictor {
         }
         for r in 0..<out.shape[0] {
           for c in 0..<classes.count {
-            probs[c] += out.scalars[r * classes.count + c]
+            probs[c] +=
+              out.scalars[r * classes.count + c]
               / Float(out.shape[0] * members.count)
           }
         }
@@ -141,7 +143,8 @@ public final class Predictor {
   /// Plain lines: `path: class 0.930, other 0.050`.
   public static func text(_ predictions: [Prediction]) -> String {
     predictions.map { p in
-      "\(p.path): " + p.top.map { "\($0.name) \(String(format: "%.3f", $0.probability))" }
+      "\(p.path): "
+        + p.top.map { "\($0.name) \(String(format: "%.3f", $0.probability))" }
         .joined(separator: ", ")
     }.joined(separator: "\n")
   }

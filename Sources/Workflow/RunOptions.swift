@@ -16,19 +16,24 @@ public struct OptionSpec: Sendable {
 /// reproduces the run.
 public struct RunOptions: Equatable, Sendable {
   public static let specs: [OptionSpec] = [
-    .init(name: "base", defaultValue: nil,
+    .init(
+      name: "base", defaultValue: nil,
       help: "zoo name (vgg16, vgg19, resnet50, mobilenet_v2, ...) or a Keras model file"),
-    .init(name: "weights", defaultValue: "",
+    .init(
+      name: "weights", defaultValue: "",
       help: "weights file, 'random', or empty for ~/.keras/models/<Keras's file name>"),
-    .init(name: "partial", defaultValue: "false",
+    .init(
+      name: "partial", defaultValue: "false",
       help: "load only the weights that match (e.g. a trunk from a file with another head)"),
-    .init(name: "freeze", defaultValue: "all",
+    .init(
+      name: "freeze", defaultValue: "all",
       help: "frozen prefix: N weight layers, a Keras layer name, 'all' or 0"),
     .init(name: "classes", defaultValue: "", help: "class folders under --data, comma-separated"),
     .init(name: "data", defaultValue: "data/images", help: "image folder DIR/<class>/*.jpg"),
     .init(name: "val-split", defaultValue: "0.2", help: "fraction held out for validation"),
     .init(name: "size", defaultValue: "", help: "input side; empty for the base's own"),
-    .init(name: "preprocess", defaultValue: "",
+    .init(
+      name: "preprocess", defaultValue: "",
       help: "caffe|tf|torch|none; empty for the base's own"),
     .init(name: "augment", defaultValue: "", help: "flip,crop,color,pca (empty for none)"),
     .init(name: "epochs", defaultValue: "10", help: "training epochs"),
@@ -37,24 +42,32 @@ public struct RunOptions: Equatable, Sendable {
     .init(name: "optimizer", defaultValue: "adam", help: "sgd|adam"),
     .init(name: "momentum", defaultValue: "0.9", help: "SGD momentum"),
     .init(name: "weight-decay", defaultValue: "0", help: "decoupled weight decay"),
-    .init(name: "schedule", defaultValue: "constant",
+    .init(
+      name: "schedule", defaultValue: "constant",
       help: "constant, step:EVERY:GAMMA, cosine[:MIN], onecycle[:FRACTION]"),
     .init(name: "warmup", defaultValue: "0", help: "warm-up epochs (linear ramp)"),
-    .init(name: "base-lr-mult", defaultValue: "1",
+    .init(
+      name: "base-lr-mult", defaultValue: "1",
       help: "learning-rate multiplier for trainable base layers"),
-    .init(name: "unfreeze-at", defaultValue: "",
+    .init(
+      name: "unfreeze-at", defaultValue: "",
       help: "gradual unfreezing, EPOCH:N[,EPOCH:N...]"),
-    .init(name: "patience", defaultValue: "",
+    .init(
+      name: "patience", defaultValue: "",
       help: "early stopping after this many epochs without better val_loss"),
-    .init(name: "class-weights", defaultValue: "",
+    .init(
+      name: "class-weights", defaultValue: "",
       help: "'balanced' or one weight per class, comma-separated"),
     .init(name: "dropout", defaultValue: "0", help: "dropout rate before the classifier"),
     .init(name: "hidden", defaultValue: "0", help: "units of a hidden ReLU layer in the head"),
-    .init(name: "cache", defaultValue: "auto",
+    .init(
+      name: "cache", defaultValue: "auto",
       help: "auto: cache frozen-prefix features when possible; off: never"),
-    .init(name: "cache-dir", defaultValue: "",
+    .init(
+      name: "cache-dir", defaultValue: "",
       help: "feature store (default $FTUNE_CACHE_DIR or ~/.cache/ftune)"),
-    .init(name: "cache-variants", defaultValue: "1",
+    .init(
+      name: "cache-variants", defaultValue: "1",
       help: "augmented variants per image to cache when augmenting"),
     .init(name: "out", defaultValue: "", help: "run directory (default runs/<base>-<time>)"),
     .init(name: "seed", defaultValue: "0", help: "seed of every random choice"),
@@ -129,7 +142,8 @@ public struct RunOptions: Equatable, Sendable {
   static func quote(_ s: String) -> String {
     let plain = s.allSatisfy { $0.isLetter || $0.isNumber || "._/-".contains($0) }
     if plain && !s.isEmpty && Double(s) == nil && Int(s) == nil
-      && !["true", "false", "yes", "no", "null", "on", "off", "y", "n", "~"].contains(s.lowercased())
+      && !["true", "false", "yes", "no", "null", "on", "off", "y", "n", "~"].contains(
+        s.lowercased())
     {
       return s
     }

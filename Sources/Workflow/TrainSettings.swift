@@ -50,7 +50,8 @@ public struct TrainSettings: Sendable {
     base = o["base"]
     guard !base.isEmpty else {
       throw WorkflowError.missingOption(
-        "base", hint: "name a zoo network (vgg16, resnet50, mobilenet_v2, ...) or a Keras model file")
+        "base",
+        hint: "name a zoo network (vgg16, resnet50, mobilenet_v2, ...) or a Keras model file")
     }
     weights = o["weights"]
     switch o["partial"].lowercased() {

@@ -91,7 +91,8 @@ public final class TrainWorkflow {
       func featurise(_ samples: [ImageDataset.Sample], variant: Int) throws -> TensorBatches {
         let paths = samples.map(\.path)
         let items = try paths.map {
-          FeatureItem(image: try FeatureItem.hash(fileAt: URL(fileURLWithPath: $0)), variant: variant)
+          FeatureItem(
+            image: try FeatureItem.hash(fileAt: URL(fileURLWithPath: $0)), variant: variant)
         }
         let (f, st) = try extractor.features(for: items) { idx in
           try pipeline.batch(
@@ -128,7 +129,8 @@ public final class TrainWorkflow {
     trainingOptions.classWeights = try s.lossWeights(counts: dataset.countsPerClass)
     let optimizer: any TrainerOptimizer =
       s.optimizer == "sgd"
-      ? SGD(learningRate: trainingOptions.learningRate, momentum: s.momentum,
+      ? SGD(
+        learningRate: trainingOptions.learningRate, momentum: s.momentum,
         weightDecay: s.weightDecay)
       : Adam(learningRate: trainingOptions.learningRate, weightDecay: s.weightDecay)
     let trainer = Trainer(

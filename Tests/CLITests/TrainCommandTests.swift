@@ -70,8 +70,9 @@ enum FTuneProcess {
       #expect(
         FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), "\(file)")
     }
-    let metrics = try JSONSerialization.jsonObject(
-      with: Data(contentsOf: run.appendingPathComponent("metrics.json"))) as! [String: Any]
+    let metrics =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: run.appendingPathComponent("metrics.json"))) as! [String: Any]
     for key in ["train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds"] {
       #expect(metrics[key] is NSNumber, "metrics.json lacks \(key)")
     }
@@ -88,13 +89,17 @@ enum FTuneProcess {
 
     // `ftune --recipe runs/a/config.yaml` reproduces the run: same losses, epoch by epoch.
     let again = try FTuneProcess.run(
-      ["--recipe", run.appendingPathComponent("config.yaml").path, "--quiet",
-       "--out", root.appendingPathComponent("runs/b").path], home: root)
+      [
+        "--recipe", run.appendingPathComponent("config.yaml").path, "--quiet",
+        "--out", root.appendingPathComponent("runs/b").path,
+      ], home: root)
     #expect(again.status == 0, "\(again.err)")
     let csvB = try String(
       contentsOf: root.appendingPathComponent("runs/b/metrics.csv"), encoding: .utf8)
     func losses(_ text: String) -> [String] {
-      text.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1...4].joined(separator: ",") }
+      text.split(separator: "\n").dropFirst().map {
+        $0.split(separator: ",")[1...4].joined(separator: ",")
+      }
     }
     #expect(losses(csvB) == losses(csv))
 
@@ -110,8 +115,10 @@ enum FTuneProcess {
     let probs = first.map { ($0["probability"] as! NSNumber).doubleValue }
     #expect(probs[0] >= probs[1] && probs[0] <= 1 && probs[1] >= 0)
     let tta = try FTuneProcess.run(
-      ["predict", run.path, data.appendingPathComponent("red/0.png").path, "--tta", "10crop",
-       "--ensemble", root.appendingPathComponent("runs/b").path], home: root)
+      [
+        "predict", run.path, data.appendingPathComponent("red/0.png").path, "--tta", "10crop",
+        "--ensemble", root.appendingPathComponent("runs/b").path,
+      ], home: root)
     #expect(tta.status == 0, "\(tta.err)")
     #expect(tta.out.hasPrefix(data.appendingPathComponent("red/0.png").path + ": "))
 
@@ -144,8 +151,10 @@ enum FTuneProcess {
   @Test func missingWeightsSayWhereToPutThem() throws {
     defer { try? FileManager.default.removeItem(at: root) }
     let r = try FTuneProcess.run(
-      ["--base", "vgg16", "--data", data.path, "--size", "32", "--out",
-       root.appendingPathComponent("runs/x").path], home: root)
+      [
+        "--base", "vgg16", "--data", data.path, "--size", "32", "--out",
+        root.appendingPathComponent("runs/x").path,
+      ], home: root)
     #expect(r.status != 0)
     #expect(r.err.contains("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"))
     #expect(r.err.contains(".keras/models"))

@@ -81,7 +81,9 @@ final class TinyDense: Layer {
       case .softmax:
         var dot: Float = 0
         for c in 0..<o { dot += g.scalars[r * o + c] * y.scalars[r * o + c] }
-        for c in 0..<o { dz.scalars[r * o + c] = y.scalars[r * o + c] * (g.scalars[r * o + c] - dot) }
+        for c in 0..<o {
+          dz.scalars[r * o + c] = y.scalars[r * o + c] * (g.scalars[r * o + c] - dot)
+        }
       default: break
       }
     }

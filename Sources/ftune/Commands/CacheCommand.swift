@@ -59,8 +59,11 @@ struct CacheCommand: ParsableCommand {
       pooling: FeaturePooling(rawValue: pool) ?? .none, cacheDir: cacheDir, batchSize: batch)
     var configured = job
     configured.partial = partial
-    let (file, stats) = try configured.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-    print("wrote \(out): \(file.paths.count) images, features \(file.features.shape)"
-      + " (\(stats.reused) reused, \(stats.computed) computed)")
+    let (file, stats) = try configured.run {
+      FileHandle.standardError.write(Data(($0 + "\n").utf8))
+    }
+    print(
+      "wrote \(out): \(file.paths.count) images, features \(file.features.shape)"
+        + " (\(stats.reused) reused, \(stats.computed) computed)")
   }
 }

@@ -13,7 +13,8 @@ struct ExportCommand: ParsableCommand {
       keras-h5: tf_keras.models.load_model opens it; keras-weights: model.load_weights.
       """)
 
-  @Argument(help: ArgumentHelp("the run directory (runs/NAME)", valueName: "run")) var runPath: String
+  @Argument(help: ArgumentHelp("the run directory (runs/NAME)", valueName: "run")) var runPath:
+    String
   @Option(help: "keras-h5 (full model) or keras-weights") var format: String = "keras-h5"
   @Option(help: "the file to write") var out: String
 

@@ -9,7 +9,8 @@ struct PredictCommand: ParsableCommand {
     abstract: "Classify images with a trained run (top-k, optional 10-crop, ensembles).",
     discussion: "Example: ftune predict runs/cats photo.jpg more/ --tta 10crop --top 3")
 
-  @Argument(help: ArgumentHelp("the run directory (runs/NAME)", valueName: "run")) var runPath: String
+  @Argument(help: ArgumentHelp("the run directory (runs/NAME)", valueName: "run")) var runPath:
+    String
   @Argument(help: "image files or folders") var images: [String]
   @Option(help: "test-time augmentation: none or 10crop") var tta: String = "none"
   @Option(help: "how many classes to show per image") var top: Int = 3

@@ -39,7 +39,8 @@ struct RunFlags: ParsableArguments {
   /// The flags given, by option name.
   var given: [String: String] {
     let pairs: [(String, String?)] = [
-      ("base", base), ("weights", weights), ("partial", partial), ("freeze", freeze), ("classes", classes),
+      ("base", base), ("weights", weights), ("partial", partial), ("freeze", freeze),
+      ("classes", classes),
       ("data", data), ("val-split", valSplit), ("size", size), ("preprocess", preprocess),
       ("augment", augment), ("epochs", epochs), ("batch", batch), ("lr", lr),
       ("optimizer", optimizer), ("momentum", momentum), ("weight-decay", weightDecay),
