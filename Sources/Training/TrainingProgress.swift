@@ -15,6 +15,8 @@ public final class ConsoleProgress: TrainingProgress {
   private let handle: FileHandle
   private let live: Bool
   private var lastDraw = Date.distantPast
+  private var secondsSoFar = 0.0
+  private var epochsSoFar = 0
 
   /// `live` defaults to whether standard error is a terminal.
   public init(handle: FileHandle = .standardError, live: Bool? = nil) {
@@ -42,7 +44,10 @@ public final class ConsoleProgress: TrainingProgress {
 
   public func epochDone(_ m: EpochMetrics, epochs: Int) {
     if live { write("\r\u{1B}[2K") }
-    write(Self.epochLine(m, epochs: epochs) + "\n")
+    secondsSoFar += m.seconds
+    epochsSoFar += 1
+    let eta = secondsSoFar / Double(epochsSoFar) * Double(max(0, epochs - m.epoch))
+    write(Self.epochLine(m, epochs: epochs) + " ETA \(Self.clock(eta))\n")
   }
 
   public func message(_ text: String) {

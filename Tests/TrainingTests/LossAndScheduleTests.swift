@@ -99,3 +99,24 @@ import Testing
     #expect(try UnfreezeStep(parsing: "5:10") == UnfreezeStep(epoch: 5, freeze: 10))
   }
 }
+
+@Suite struct ProgressTests {
+  @Test func plainLinesCarryLossAccuracySpeedAndETA() throws {
+    let pipe = Pipe()
+    let progress = ConsoleProgress(handle: pipe.fileHandleForWriting, live: false)
+    let m = EpochMetrics(
+      epoch: 2, trainLoss: 0.51234, trainAccuracy: 0.8, valLoss: 0.6, valAccuracy: 0.75,
+      hasValidation: true, learningRate: 0.01, seconds: 30, imagesPerSecond: 123.44)
+    progress.batchDone(
+      epoch: 2, epochs: 5, step: 1, steps: 2, loss: 1, accuracy: 0, imagesPerSecond: 1,
+      etaSeconds: 1)
+    progress.epochDone(m, epochs: 5)
+    try pipe.fileHandleForWriting.close()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    // No live bar when not a terminal: exactly one line.
+    #expect(
+      text == "epoch 2/5: loss 0.5123 acc 0.800 val_loss 0.6000 val_acc 0.750 lr 0.01"
+        + " 123.4 img/s 30.0s ETA 1:30\n")
+    #expect(ConsoleProgress.clock(3725) == "1:02:05")
+  }
+}
