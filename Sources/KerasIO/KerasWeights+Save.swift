@@ -3,8 +3,35 @@ import Models
 extension KerasWeights {
   /// Writes the weights of `graph` in the Keras 2 layout (`save_weights('x.h5')`), which
   /// Keras 2 and Keras 3 `load_weights` accept. Atomic.
+  ///
+  /// A path ending in `.weights.h5` gets the Keras 3 layout instead, because Keras 3's
+  /// `load_weights` reads files of that name as its own format.
   public static func save(_ graph: Graph, to path: String) throws {
-    try HDF5File.write(to: path) { root in try writeKeras2(graph, into: root) }
+    try HDF5File.write(to: path) { root in
+      if path.hasSuffix(".weights.h5") {
+        try writeKeras3(graph, into: root)
+      } else {
+        try writeKeras2(graph, into: root)
+      }
+    }
+  }
+
+  /// Keras 3's `.weights.h5`: `layers/<snake_case class>[_N]/vars/<i>` for every layer in
+  /// graph order (numbered per class, as Keras names them), each `vars` group carrying the
+  /// layer's name as Keras 3.10+ does, and the model's own (empty) `vars`.
+  static func writeKeras3(_ graph: Graph, into root: HDF5Group) throws {
+    var used: [String: Int] = [:]
+    for layer in graph.layers {
+      let base = kerasSnakeCase(layer.kerasClassName)
+      let key = used[base].map { "\(base)_\($0 + 1)" } ?? base
+      used[base] = (used[base] ?? -1) + 1
+      let vars = try root.createGroup("layers/\(key)/vars")
+      try vars.setStringAttribute("name", layer.name)
+      for (i, param) in layer.weights.enumerated() {
+        try vars.writeDataset(String(i), param.value)
+      }
+    }
+    try root.createGroup("vars").setStringAttribute("name", graph.name)
   }
 
   /// HDF5 keeps attributes in a 64 KiB object header; Keras splits longer name lists into

@@ -13,7 +13,7 @@ import Testing
     let root = try HDF5File.open(path).root
     var lines: [String] = []
     func visit(_ group: HDF5Group) throws {
-      for attr in ["layer_names", "weight_names", "keras_version", "backend"]
+      for attr in ["layer_names", "weight_names", "keras_version", "backend", "name"]
       where group.hasAttribute(attr) {
         lines.append("\(group.path) @\(attr)=\(try group.stringArrayAttribute(attr))")
       }
@@ -40,6 +40,31 @@ import Testing
     let g = try KerasModel.load(path: Fixtures.path("\(model).h5"))
     try KerasModel.save(g, to: dir.appendingPathComponent("\(model).h5").path)
     try KerasWeights.save(g, to: dir.appendingPathComponent("\(model)_weights.h5").path)
+    try KerasWeights.save(g, to: dir.appendingPathComponent("\(model).weights.h5").path)
+  }
+
+  @Test func keras3WeightsFileReadsBackByNameAndByOrder() throws {
+    let dir = try Fixtures.tempDirectory()
+    let path = dir.appendingPathComponent("w.weights.h5").path
+    let original = try KerasModel.load(path: Fixtures.path("k2_functional.h5"))
+    try KerasWeights.save(original, to: path)
+    let root = try HDF5File.open(path).root
+    #expect(try root.group("layers/batch_normalization_1/vars").stringAttribute("name")
+      == "res_bn")
+    #expect(root.kind(of: "layers/input_layer/vars") == .group)
+    let fresh = try Fixtures.functionalGraph()
+    let report = try KerasWeights.load(into: fresh, from: path)
+    #expect(report.layout == .keras3Weights && report.isComplete)
+    #expect(Fixtures.values(fresh) == Fixtures.values(original))
+    // The same file as Keras < 3.10 would write it, without names.
+    let entries = try KerasWeights.keras3Entries(root).map {
+      WeightEntry(label: $0.label, layerName: nil, classKey: $0.classKey, weights: $0.weights)
+    }
+    let byOrder = try Fixtures.functionalGraph()
+    let plan = try KerasWeights.planByOrder(byOrder, entries: entries, file: path)
+    #expect(plan.report.isComplete)
+    try plan.apply()
+    #expect(Fixtures.values(byOrder) == Fixtures.values(original))
   }
 
   @Test func fullModelReadsBackWithTheSameLayersAndWeights() throws {
@@ -107,7 +132,7 @@ import Testing
     }
     let dir = try Fixtures.tempDirectory()
     try export(model, to: dir)
-    for name in ["\(model).h5", "\(model)_weights.h5"] {
+    for name in ["\(model).h5", "\(model)_weights.h5", "\(model).weights.h5"] {
       let accepted = Fixtures.path("exported/\(name)")
       #expect(try structure(dir.appendingPathComponent(name).path) == (try structure(accepted)))
     }
@@ -123,7 +148,7 @@ import Testing
     let verdict = try JSONSerialization.jsonObject(
       with: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("exported/verdict.json"))))
     let errors = try #require((verdict as? [String: [String: Double]])?[model])
-    #expect(errors.count == 3)
+    #expect(errors.count == 4)
     #expect(errors.values.allSatisfy { $0 < 1e-5 }, "\(errors)")
   }
 }
