@@ -64,8 +64,10 @@ struct ZooFixture: Decodable {
 
   /// The zoo name of the Keras constructor.
   var base: String {
-    ["VGG16": "vgg16", "VGG19": "vgg19", "ResNet50": "resnet50",
-     "MobileNetV2": "mobilenet_v2"][keras_constructor] ?? keras_constructor
+    [
+      "VGG16": "vgg16", "VGG19": "vgg19", "ResNet50": "resnet50",
+      "MobileNetV2": "mobilenet_v2", "MobileNetV2Torch": "mobilenet_v2_torch",
+    ][keras_constructor] ?? keras_constructor
   }
 
   /// The zoo options equivalent to the Keras arguments.
