@@ -1,4 +1,5 @@
 import ArgumentParser
+import TensorCore
 
 /// The `ftune` command line: thin commands over the libraries (ARCHITECTURE §1).
 @main
@@ -13,6 +14,13 @@ struct FTune: ParsableCommand {
     ],
     defaultSubcommand: TrainCommand.self
   )
+
+  /// Picks OpenBLAS's core type by CPU features before any work (this may re-run the
+  /// process once with OPENBLAS_CORETYPE set; see `BLASCoreType`), then parses and runs.
+  static func main() {
+    BLASCoreType.reexecIfNeeded()
+    Self.main(nil)
+  }
 }
 
 /// Thrown by commands whose issue has not landed: a clear message and exit status 2.
