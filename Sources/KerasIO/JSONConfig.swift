@@ -100,7 +100,9 @@ struct JSONConfig {
   }
 
   func describe(_ any: Any?) -> String {
-    if let list = any as? [Any] { return "[" + list.map { describe($0) }.joined(separator: ", ") + "]" }
+    if let list = any as? [Any] {
+      return "[" + list.map { describe($0) }.joined(separator: ", ") + "]"
+    }
     if let d = any as? Double, d == d.rounded() { return String(Int(d)) }
     return any.map { "\($0)" } ?? "null"
   }

@@ -16,7 +16,9 @@ extension KerasWeights {
         if !names.isEmpty {
           let layerName = vars.hasAttribute("name") ? try vars.stringAttribute("name") : nil
           var classKey: String?
-          if relative.count >= 2, relative[relative.count - 2] == "layers", let last = relative.last {
+          if relative.count >= 2, relative[relative.count - 2] == "layers",
+            let last = relative.last
+          {
             classKey = stripNumericSuffix(last)
           }
           entries.append(

@@ -81,7 +81,8 @@ struct ModelConfigImporter {
         // Older Sequential configs put the input shape on the first layer.
         let shape = try inputShape(
           layerConfig.merging(config) { first, _ in first }, layer: name)
-        current = try graph.input("\(config["name"] as? String ?? "sequential")_input", shape: shape)
+        let model = config["name"] as? String ?? "sequential"
+        current = try graph.input("\(model)_input", shape: shape)
       }
       guard let previous = current else { break }
       current = try addLayer(className, layerConfig, name: name, inputs: [previous], to: graph)

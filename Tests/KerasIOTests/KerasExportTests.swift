@@ -100,7 +100,9 @@ import Testing
     let dir = try Fixtures.tempDirectory()
     let path = dir.appendingPathComponent("c.h5").path
     let original = try Fixtures.functionalGraph()
-    try HDF5File.write(to: path) { try KerasWeights.writeKeras2(original, into: $0, namesPerChunk: 4) }
+    try HDF5File.write(to: path) {
+      try KerasWeights.writeKeras2(original, into: $0, namesPerChunk: 4)
+    }
     let root = try HDF5File.open(path).root
     #expect(!root.hasAttribute("layer_names"))
     #expect(try root.stringArrayAttribute("layer_names3") == ["head"])

@@ -20,7 +20,8 @@ import Testing
   }
 
   @Test func tfKerasSequentialFullModel() throws {
-    try check(try KerasModel.load(path: Fixtures.path("k2_sequential.h5")), against: "k2_sequential")
+    try check(
+      try KerasModel.load(path: Fixtures.path("k2_sequential.h5")), against: "k2_sequential")
   }
 
   @Test func tfKerasFunctionalFullModel() throws {

@@ -107,7 +107,8 @@ public final class HDF5Group: HDF5Object {
   /// Writes `tensor` as a float32 dataset at `name` (intermediate groups are created).
   public func writeDataset(_ name: String, _ tensor: Tensor) throws {
     let dims = tensor.shape.map { hsize_t($0) }
-    let space = dims.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(dims.count), dims, nil)
+    let space =
+      dims.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(dims.count), dims, nil)
     guard space >= 0 else { throw failed("create dataset", childPath(name)) }
     defer { H5Sclose(space) }
     let lcpl = intermediateGroupsPlist()

@@ -76,7 +76,8 @@ extension HDF5Object {
     H5Tset_size(type, ftune_H5T_VARIABLE())
     H5Tset_cset(type, H5T_CSET_UTF8)
     var dims = [hsize_t(values.count)]
-    let space = scalar && values.count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dims, nil)
+    let space =
+      scalar && values.count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dims, nil)
     defer { H5Sclose(space) }
     let attr = H5Acreate2(id, name, type, space, ftune_H5P_DEFAULT(), ftune_H5P_DEFAULT())
     guard attr >= 0 else { throw failed("create attribute", object) }
