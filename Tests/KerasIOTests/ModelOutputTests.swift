@@ -35,6 +35,14 @@ import Testing
     try check(g, against: "k2_functional")
   }
 
+  /// A frozen trunk model inside a Sequential: flattened, frozen, weights split per layer.
+  @Test func tfKerasNestedModelIsFlattened() throws {
+    let g = try KerasModel.load(path: Fixtures.path("k2_nested.h5"))
+    #expect(g.layers.map(\.name) == ["outer_in", "t_conv1", "t_bn1", "t_conv2", "pool", "logits"])
+    #expect(g.layers.map(\.isFrozen) == [false, true, true, true, false, false])
+    try check(g, against: "k2_nested")
+  }
+
   @Test func keras3Archives() throws {
     try check(
       try KerasModel.load(path: Fixtures.path("k3_functional.keras")), against: "k3_functional")
