@@ -110,6 +110,13 @@ public final class BatchNormalization: Layer {
     let invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
     let g = gamma?.value.scalars ?? [Float](repeating: 1, count: c)
     let b = beta?.value.scalars ?? [Float](repeating: 0, count: c)
+    if !mode.recordForBackward {
+      // Nothing to keep for backward (inference, frozen prefix): one fused pass
+      // y = x·scale + shift into one new buffer, instead of two copies and two passes.
+      record = nil
+      return Self.affine(x, scale: (0..<c).map { g[$0] * invStd[$0] },
+        shift: (0..<c).map { b[$0] - mean[$0] * g[$0] * invStd[$0] })
+    }
     var xHat = x
     xHat.withUnsafeMutableBufferPointer { p in
       for r in 0..<rows {
@@ -124,6 +131,30 @@ public final class BatchNormalization: Layer {
     }
     record = mode.recordForBackward
       ? Record(xHat: xHat, invStd: invStd, usedBatchStatistics: batchStats) : nil
+    return y
+  }
+
+  /// `x·scale + shift` per channel (last axis), rows split over the cores.
+  static func affine(_ x: Tensor, scale: [Float], shift: [Float]) -> Tensor {
+    let c = scale.count
+    let rows = x.count / c
+    var y = Tensor(zeros: x.shape)
+    let blocks = min(rows, 64)
+    y.withUnsafeMutableBufferPointer { yp in
+      let yb = yp
+      x.withUnsafeBufferPointer { xp in
+        scale.withUnsafeBufferPointer { a in
+          shift.withUnsafeBufferPointer { d in
+            Parallel.forEach(blocks) { block in
+              for r in (block * rows / blocks)..<((block + 1) * rows / blocks) {
+                let o = r * c
+                for j in 0..<c { yb[o + j] = xp[o + j] * a[j] + d[j] }
+              }
+            }
+          }
+        }
+      }
+    }
     return y
   }
 
