@@ -3,8 +3,10 @@ import Models
 import TensorCore
 
 /// The new classifier put on a base: GlobalAveragePooling2D → optional Dropout → optional
-/// hidden Dense(relu) → Dense(classes, softmax), as Keras's `include_top=False,
-/// pooling='avg'` followed by `Dense`. Weights are Glorot-uniform from `seed`.
+/// hidden Dense(relu) → Dense(classes) → Activation(softmax), as Keras's
+/// `include_top=False, pooling='avg'` followed by `Dense`. Weights are Glorot-uniform from
+/// `seed`. The softmax is its own layer so training reads the logits before it (as Keras's
+/// loss does for a softmax output): a saturated softmax still gets a gradient.
 public struct HeadSpec: Sendable, Equatable {
   public var classes: Int
   /// Dropout rate before the classifier; nil or 0 adds none.
@@ -25,6 +27,7 @@ public struct HeadSpec: Sendable, Equatable {
   public static let dropoutName = "head_dropout"
   public static let hiddenName = "head_dense"
   public static let predictionsName = "head_predictions"
+  public static let softmaxName = "head_softmax"
 }
 
 /// Removing a base's top and attaching a `HeadSpec`.
@@ -68,8 +71,8 @@ public enum HeadSwap {
     if let units = spec.hidden, units > 0 {
       x = try graph.add(Dense(HeadSpec.hiddenName, units: units, activation: .relu), x)
     }
-    try graph.add(
-      Dense(HeadSpec.predictionsName, units: spec.classes, activation: .softmax), x)
+    x = try graph.add(Dense(HeadSpec.predictionsName, units: spec.classes), x)
+    try graph.add(Activation(HeadSpec.softmaxName, .softmax), x)
     return (graph, headStart)
   }
 }

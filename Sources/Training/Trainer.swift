@@ -123,11 +123,17 @@ public final class Trainer {
           base: options.learningRate, step: globalStep, totalSteps: totalSteps,
           stepsPerEpoch: stepsPerEpoch, warmupEpochs: options.warmupEpochs)
         let x = try train.inputs(indices, epoch: epoch)
-        let probs = try graph.forward(seeds: [feedNode: x], mode: .training)
-        try checkOutput(probs, batch: indices.count)
-        let (value, gradient) = try loss(probs, labels: labels)
+        let out = try graph.forward(
+          seeds: [feedNode: x], mode: .training, through: logitsNode ?? graph.nodes.count - 1)
+        try checkOutput(out, batch: indices.count)
+        let (value, gradient) =
+          logitsNode == nil
+          ? try loss(out, labels: labels)
+          : try SoftmaxCrossEntropy(classWeights: options.classWeights)(
+            logits: out, labels: .indices(labels))
         guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: s + 1) }
-        try graph.backward(gradient)
+        try graph.backward(gradient, from: logitsNode)
+        let probs = logitsNode == nil ? out : softmax(out)
         let (params, multipliers) = trainableParameters()
         try optimizer.update(params, learningRate: rate, multipliers: multipliers)
         graph.parameters.forEach { $0.zeroGrad() }
@@ -205,8 +211,16 @@ public final class Trainer {
 
   /// Runs `data` through the graph in inference mode; loss without class weights, as Keras.
   public func evaluate(_ data: any BatchProvider) throws -> Evaluation {
-    let probabilities = try predict(data)
-    let (value, _) = try CategoricalCrossentropy()(probabilities, labels: data.labels)
+    let value: Float
+    let probabilities: Tensor
+    if logitsNode != nil {
+      let logits = try predict(data, logits: true)
+      value = try SoftmaxCrossEntropy()(logits: logits, labels: .indices(data.labels)).loss
+      probabilities = softmax(logits)
+    } else {
+      probabilities = try predict(data)
+      value = try CategoricalCrossentropy()(probabilities, labels: data.labels).loss
+    }
     let predictions = argmax(probabilities)
     let correct = zip(predictions, data.labels).filter { $0 == $1 }.count
     return Evaluation(
@@ -214,15 +228,25 @@ public final class Trainer {
       predictions: predictions, probabilities: probabilities)
   }
 
-  /// Softmax outputs `[N, K]` for every sample of `data`, in order.
-  public func predict(_ data: any BatchProvider) throws -> Tensor {
+  /// The node whose output the loss reads as logits: the one before a final softmax
+  /// `Activation`, or nil when the graph ends otherwise (the loss then reads probabilities).
+  public var logitsNode: Int? {
+    guard let last = graph.nodes.last, let a = last.layer as? Activation, a.kind == .softmax,
+      last.inputs.count == 1
+    else { return nil }
+    return last.inputs[0]
+  }
+
+  /// Softmax outputs `[N, K]` (or the logits before them) for every sample, in order.
+  public func predict(_ data: any BatchProvider, logits: Bool = false) throws -> Tensor {
+    let end = logits ? (logitsNode ?? graph.nodes.count - 1) : graph.nodes.count - 1
     var out: [Float] = []
     var k = 0
     var start = 0
     while start < data.count {
       let indices = Array(start..<min(data.count, start + options.batchSize))
       let probs = try graph.forward(
-        seeds: [feedNode: try data.inputs(indices, epoch: 0)], mode: .inference)
+        seeds: [feedNode: try data.inputs(indices, epoch: 0)], mode: .inference, through: end)
       try checkOutput(probs, batch: indices.count)
       k = probs.shape[1]
       out.append(contentsOf: probs.scalars)
@@ -258,6 +282,25 @@ public final class Trainer {
       throw TrainingError.outputShape(expected: -1, got: probs.shape)
     }
   }
+}
+
+/// Row-wise softmax of `[N, K]` logits (max-subtracted).
+public func softmax(_ logits: Tensor) -> Tensor {
+  guard logits.rank == 2, logits.shape[1] > 0 else { return logits }
+  let k = logits.shape[1]
+  var out = logits
+  for i in 0..<logits.shape[0] {
+    let row = logits.scalars[(i * k)..<((i + 1) * k)]
+    let m = row.max() ?? 0
+    var sum: Float = 0
+    for j in 0..<k {
+      let e = expf(logits.scalars[i * k + j] - m)
+      out.scalars[i * k + j] = e
+      sum += e
+    }
+    for j in 0..<k { out.scalars[i * k + j] /= sum }
+  }
+  return out
 }
 
 /// Index of the largest value in each row of `[N, K]`.

@@ -26,6 +26,7 @@ import Testing
     #expect(headStart == 3)
     #expect(g.layers.map(\.name) == [
       "input_1", "conv1", "pool1", "head_pool", "head_dropout", "head_dense", "head_predictions",
+      "head_softmax",
     ])
     #expect(g.layers[1] === base.layers[1])
     #expect(g.outputShape == [3])

@@ -158,6 +158,25 @@ import Testing
     #expect(probs.scalars[2] > probs.scalars[0])
   }
 
+  /// A final softmax Activation makes the loss read logits (as Keras does): even with
+  /// features so large that the softmax saturates to exact 0/1, the head still learns.
+  @Test func saturatedSoftmaxStillLearns() throws {
+    let g = Graph(name: "sat", seed: 4)
+    let x = try g.input("input_1", shape: [4])
+    let head = TinyDense("head", units: 3)
+    let logits = try g.add(head, x)
+    try g.add(Activation("softmax", .softmax), logits)
+    let data = try tinyData(count: 30)
+    let big = try TensorBatches(data: data.data.map { $0 * 1000 }, labels: data.labels)
+    let t = Trainer(graph: g, optimizer: PlainSGD(), options: options(epochs: 3, lr: 1e-4),
+      headStart: 1)
+    #expect(t.logitsNode == 1)
+    let first = try t.evaluate(big)
+    let r = try t.fit(train: big, validation: nil)
+    #expect(first.accuracy < 0.5 && r.history.last!.trainAccuracy > 0.8)
+    #expect(try t.evaluate(big).loss < first.loss / 10)
+  }
+
   @Test func checkpointRejectsDamagedFiles() throws {
     let dir = temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

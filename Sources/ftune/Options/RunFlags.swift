@@ -6,7 +6,7 @@ import Workflow
 struct RunFlags: ParsableArguments {
   @Option(help: help("base")) var base: String?
   @Option(help: help("weights")) var weights: String?
-  @Option(help: help("partial")) var partial: String?
+  @Flag(help: help("partial")) var partial = false
   @Option(help: help("freeze")) var freeze: String?
   @Option(help: help("classes")) var classes: String?
   @Option(help: help("data")) var data: String?
@@ -39,7 +39,7 @@ struct RunFlags: ParsableArguments {
   /// The flags given, by option name.
   var given: [String: String] {
     let pairs: [(String, String?)] = [
-      ("base", base), ("weights", weights), ("partial", partial), ("freeze", freeze),
+      ("base", base), ("weights", weights), ("partial", partial ? "true" : nil), ("freeze", freeze),
       ("classes", classes),
       ("data", data), ("val-split", valSplit), ("size", size), ("preprocess", preprocess),
       ("augment", augment), ("epochs", epochs), ("batch", batch), ("lr", lr),
