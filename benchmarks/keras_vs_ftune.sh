@@ -53,8 +53,8 @@ def med(path, key):
     vals = [json.loads(l)[key] for l in open(path) if l.strip()]
     vals = [v for v in vals if v is not None]
     return statistics.median(vals) if vals else float("nan")
-print("| workload | Keras img/s | ftune img/s | ftune/Keras speed | Keras RSS MB"
-      " | ftune RSS MB | ftune/Keras RSS |")
+# Ratios are ftune/Keras: speed above 1 and RSS below 1 favour ftune.
+print("| workload | Keras img/s | ftune img/s | speed ratio | Keras MB | ftune MB | RSS ratio |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 for w in workloads:
     base, mode, freeze = w.split(":")
