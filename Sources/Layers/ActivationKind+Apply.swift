@@ -7,13 +7,9 @@ extension ActivationKind {
     case .linear:
       return
     case .relu:
-      t.withUnsafeMutableBufferPointer { p in
-        for i in 0..<p.count { p[i] = max(p[i], 0) }
-      }
+      Self.parallelMap(&t) { max($0, 0) }
     case .relu6:
-      t.withUnsafeMutableBufferPointer { p in
-        for i in 0..<p.count { p[i] = min(max(p[i], 0), 6) }
-      }
+      Self.parallelMap(&t) { min(max($0, 0), 6) }
     case .sigmoid:
       t.withUnsafeMutableBufferPointer { p in
         for i in 0..<p.count { p[i] = 1 / (1 + expf(-p[i])) }
@@ -89,3 +85,18 @@ import Glibc
 #else
 import Foundation
 #endif
+
+extension ActivationKind {
+  /// `t[i] = f(t[i])` in place, in contiguous blocks spread over the cores.
+  @inline(__always)
+  static func parallelMap(_ t: inout Tensor, _ f: (Float) -> Float) {
+    t.withUnsafeMutableBufferPointer { p in
+      let pb = p
+      let n = pb.count
+      let blocks = min(n / 4096 + 1, 64)
+      Parallel.forEach(blocks) { block in
+        for i in (block * n / blocks)..<((block + 1) * n / blocks) { pb[i] = f(pb[i]) }
+      }
+    }
+  }
+}

@@ -25,10 +25,16 @@ public enum Conv2DKernel {
     var out = Tensor(zeros: [g.batch, g.outH, g.outW, filters])
     let hasBias = bias != nil
     if let bias {
+      // Spread over the cores: on two cores a serial fill costs as much as a small GEMM.
+      let rows = g.batch * pixels
+      let blocks = min(rows, 64)
       out.withUnsafeMutableBufferPointer { o in
+        let ob = o
         bias.withUnsafeBufferPointer { b in
-          for r in 0..<(g.batch * pixels) {
-            for f in 0..<filters { o[r * filters + f] = b[f] }
+          Parallel.forEach(blocks) { block in
+            for r in (block * rows / blocks)..<((block + 1) * rows / blocks) {
+              for f in 0..<filters { ob[r * filters + f] = b[f] }
+            }
           }
         }
       }
