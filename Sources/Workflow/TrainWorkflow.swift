@@ -30,6 +30,8 @@ public final class TrainWorkflow {
     public var cached: Bool
     public var featureStats: FeatureExtractor.Stats?
     public var validation: Trainer.Evaluation?
+    /// The epoch whose weights were kept (the best validation loss with early stopping).
+    public var bestEpoch: Int
   }
 
   /// Trains and writes the run directory; `resume` continues from its checkpoint.
@@ -161,7 +163,7 @@ public final class TrainWorkflow {
     progress.message("wrote \(runDir.url.path)")
     return Summary(
       runDirectory: runDir.url, history: result.history, cached: canCache, featureStats: stats,
-      validation: evaluation)
+      validation: evaluation, bestEpoch: result.bestEpoch)
   }
 
   /// True when no node after `cut` reads an activation from before it (a residual skip

@@ -34,8 +34,17 @@ struct TrainCommand: ParsableCommand {
     }
     let progress: any TrainingProgress = quiet ? SilentProgress() : ConsoleProgress()
     let summary = try TrainWorkflow(options: options, progress: progress).run(resume: resume)
-    if let last = summary.history.last {
-      print(ConsoleProgress.epochLine(last, epochs: last.epoch))
+    // Report the epoch whose weights the run kept, not merely the last one trained.
+    let epochs = summary.history.last?.epoch ?? 0
+    if let kept = summary.history.first(where: { $0.epoch == summary.bestEpoch })
+      ?? summary.history.last
+    {
+      print(ConsoleProgress.epochLine(kept, epochs: epochs))
+      if kept.hasValidation {
+        print(String(
+          format: "validation accuracy %.3f (loss %.4f), weights of epoch %d of %d",
+          kept.valAccuracy, kept.valLoss, kept.epoch, epochs))
+      }
     }
     print("run directory: \(summary.runDirectory.path)")
   }
