@@ -74,8 +74,10 @@ let package = Package(
     .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore"]),
     .testTarget(name: "AugmentTests", dependencies: ["Augment", "ImageIO", "TensorCore"]),
     .testTarget(name: "FeaturesTests", dependencies: ["Features", "Models", "KerasIO"]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Layers"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+    .testTarget(
+      name: "TrainingTests", dependencies: ["Training", "Models", "Layers"],
+      exclude: ["Fixtures"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Fixtures"]),
     .testTarget(
       name: "WorkflowTests",
       dependencies: [
