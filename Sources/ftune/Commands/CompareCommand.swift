@@ -1,10 +1,41 @@
 import ArgumentParser
+import Foundation
+import Training
+import Workflow
 
+/// `ftune compare`: several `--freeze` strategies trained and evaluated on the same folds.
 struct CompareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "compare", abstract: "(not built yet)")
+    commandName: "compare",
+    abstract: "Compare freezing strategies on the same stratified folds.",
+    discussion: """
+      Example: ftune compare --base vgg16 --freeze 0,7,13,all --classes a,b,c --cv 5
+      --freeze takes a list: counts, layer names, 'all', or 'auto' (one cut per block).
+      Without --cv the fixed --val-split split is used. Writes OUT/compare.json, compare.md
+      and compare.png (OUT is --out, default ./compare).
+      """)
+
+  @Option(help: "YAML recipe holding the same options as the flags (flags override it)")
+  var recipe: String?
+  @Option(help: "folds of stratified cross-validation (2 or more); omit for --val-split")
+  var cv: Int?
+  @OptionGroup var flags: RunFlags
+  @Flag(help: "no progress output") var quiet = false
 
   func run() throws {
-    throw NotBuiltYet(command: "compare")
+    let recipeValues = try recipe.map { try RunOptions.recipe(at: $0) } ?? [:]
+    let options = try RunOptions(recipe: recipeValues, flags: flags.given)
+    let list = (flags.freeze ?? recipeValues["freeze"] ?? "auto").split(separator: ",").map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }.filter { !$0.isEmpty }
+    // TrainSettings validates one --freeze; the list is resolved by the workflow.
+    var single = options
+    single.set("freeze", "all")
+    let progress: any TrainingProgress = quiet ? SilentProgress() : ConsoleProgress()
+    let result = try CompareWorkflow(
+      options: single, freezeList: list, cv: cv, progress: progress
+    ).run()
+    print(result.console.render())
+    for line in result.summaryLines { print(line) }
   }
 }
