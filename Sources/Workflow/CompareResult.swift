@@ -109,7 +109,8 @@ public struct CompareResult: Sendable {
     return "# ftune compare\n\nValidation accuracy and loss (mean ± std) over \(scheme),"
       + " \(epochs) epoch(s) per fold. Strategies that fine-tune layers before their cut"
       + " cannot train on cached features. Seconds and images/s count fitting only: feature"
-      + " extraction is done once per image and cut, shared by folds and strategies.\n\n" + t.render() + "\n"
+      + " extraction is done once per image and cut, shared by folds and strategies.\n\n"
+      + t.render() + "\n"
       + summaryLines.map { $0 + "\n" }.joined()
   }
 
