@@ -1,4 +1,5 @@
 import Foundation
+import ImageIO
 import TensorCore
 
 /// The shared on-disk store of cut-layer features: one small file per (network cut, image
@@ -58,7 +59,9 @@ public struct FeatureStore: Sendable {
     for d in features.shape { appendUInt32(&bytes, UInt32(d)) }
     bytes.reserveCapacity(bytes.count + features.count * 4)
     for f in features.scalars { appendUInt32(&bytes, f.bitPattern) }
-    try writeAtomically(Data(bytes), to: url)
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try AtomicFile.write(Data(bytes), to: url.path)
   }
 
   static func decode(_ data: Data) -> Tensor? {
@@ -85,21 +88,4 @@ func appendUInt32(_ bytes: inout [UInt8], _ v: UInt32) {
   bytes.append(UInt8(truncatingIfNeeded: v >> 8))
   bytes.append(UInt8(truncatingIfNeeded: v >> 16))
   bytes.append(UInt8(truncatingIfNeeded: v >> 24))
-}
-
-/// Temp file beside the target, then `rename(2)`: readers never see half a file.
-func writeAtomically(_ data: Data, to url: URL) throws {
-  let dir = url.deletingLastPathComponent()
-  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-  let tmp = dir.appendingPathComponent(
-    ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-  do {
-    try data.write(to: tmp)
-    guard rename(tmp.path, url.path) == 0 else {
-      throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-    }
-  } catch {
-    try? FileManager.default.removeItem(at: tmp)
-    throw error
-  }
 }
