@@ -82,7 +82,7 @@ let package = Package(
       name: "WorkflowTests",
       dependencies: [
         "Workflow", "Training", "Features", "Models", "KerasIO", "Layers", "ImageIO",
-        "TensorCore",
+        "Augment", "TensorCore",
       ]),
     // Runs the built `ftune` binary as a user would: exit codes, messages, files written.
     // ImageIO writes the tiny PNG data sets the end-to-end tests train on.

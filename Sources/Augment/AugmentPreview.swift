@@ -5,8 +5,10 @@ import TensorCore
 /// What `ftune augment` does: writes `count` augmented variants of each image as PNGs and,
 /// optionally, a contact sheet (one row per image: the original, then its variants).
 ///
-/// Variant `k` of image `i` uses `SeededRNG.forImage(seed:epoch: k, index: i)`: it is what
-/// `BatchLoader` yields for image `i` in epoch `k` with the same seed, pipeline and size.
+/// Variants are numbered `1...count` like training epochs: variant `k` of image `i` is
+/// `Pipeline.variant(k, of:index: i, seed:)`, exactly what `ftune train --augment` feeds for
+/// the i-th training image in epoch `k` (and what `BatchLoader` yields in epoch `k`) with the
+/// same seed, ops and size.
 public struct AugmentPreview: Sendable {
   public var images: [String]
   public var ops: String
@@ -57,9 +59,8 @@ public struct AugmentPreview: Sendable {
       var stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
       if !usedStems.insert(stem).inserted { stem += "-\(i)" }
       var row = [original]
-      for k in 0..<count {
-        var rng = SeededRNG.forImage(seed: seed, epoch: k, index: i)
-        let variant = try pipeline.apply(original, rng: &rng)
+      for k in 1...count {
+        let variant = try pipeline.variant(k, of: original, index: i, seed: seed)
         let target = outputDirectory + "/\(stem)-aug\(k).png"
         try variant.writePNG(to: target)
         written.append(target)

@@ -48,9 +48,10 @@ public final class BatchLoader: @unchecked Sendable {
 
   private let state: LoaderState
 
-  /// Starts producing the batches of `epoch` over samples `0..<labels.count`.
-  public init(labels: [Int], epoch: Int, configuration: Configuration,
-              transform: @escaping Transform) {
+  /// Starts producing the batches of `epoch` over samples `0..<labels.count`, in the
+  /// loader's own seeded order.
+  public convenience init(labels: [Int], epoch: Int, configuration: Configuration,
+                          transform: @escaping Transform) {
     let order = BatchLoader.order(
       count: labels.count, epoch: epoch, seed: configuration.seed,
       shuffle: configuration.shuffle)
@@ -64,6 +65,16 @@ public final class BatchLoader: @unchecked Sendable {
       }
       start = end
     }
+    self.init(batches: batches, labels: labels, epoch: epoch, configuration: configuration,
+              transform: transform)
+  }
+
+  /// Starts producing exactly `batches` (sample indices into `labels`), in that order: for a
+  /// caller that plans its own order (the trainer's shuffle, the feature cache's missing
+  /// items). `configuration`'s batch size, shuffle and dropLast are not used; image `i`
+  /// still draws from `SeededRNG.forImage(seed:epoch:index: i)`.
+  public init(batches: [[Int]], labels: [Int], epoch: Int, configuration: Configuration,
+              transform: @escaping Transform) {
     state = LoaderState(capacity: max(configuration.prefetch, 1))
     let state = self.state
     let planned = batches
@@ -74,6 +85,10 @@ public final class BatchLoader: @unchecked Sendable {
       for batch in planned {
         if state.isCancelled { return }
         do {
+          if let bad = batch.first(where: { !labels.indices.contains($0) }) {
+            throw AugmentError.invalidParameter(
+              "loader asked for sample \(bad) of \(labels.count); plan batches within the set")
+          }
           let made = try BatchLoader.make(
             batch, labels: labels, epoch: epoch, seed: seed, threads: threads,
             preprocessing: preprocessing, transform: transform)

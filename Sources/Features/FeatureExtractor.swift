@@ -52,9 +52,12 @@ public final class FeatureExtractor {
   }
 
   /// Features `[N] + cut shape` for `items`. `load(indices)` returns the network inputs of
-  /// those items (decoded, resized, preprocessed, augmented for their variant).
+  /// those items (decoded, resized, preprocessed, augmented for their variant); `plan` is
+  /// told every batch `load` will be asked for, in order, before the first (so a loader can
+  /// decode ahead while the network computes).
   public func features(
-    for items: [FeatureItem], load: ([Int]) throws -> Tensor
+    for items: [FeatureItem], plan: ([[Int]]) -> Void = { _ in },
+    load: ([Int]) throws -> Tensor
   ) throws -> (features: Tensor, stats: Stats) {
     let shape = graph.nodes[cut].outputShape
     let per = shape.reduce(1, *)
@@ -68,6 +71,13 @@ public final class FeatureExtractor {
       } else {
         missing.append(i)
       }
+    }
+    let batchSize = max(1, self.batchSize)
+    if !missing.isEmpty {
+      plan(
+        stride(from: 0, to: missing.count, by: batchSize).map {
+          Array(missing[$0..<min(missing.count, $0 + batchSize)])
+        })
     }
     var start = 0
     while start < missing.count {

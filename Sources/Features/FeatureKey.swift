@@ -36,6 +36,18 @@ public struct FeatureKey: Hashable, Sendable, CustomStringConvertible {
   }
 
   public var description: String { String(hex.prefix(16)) }
+
+  /// The key of augmented variants drawn as `identity` says (ops, seed, statistics, RNG
+  /// derivation version): entries of another augmentation, or made before a change of
+  /// derivation, live under another key and are never reused. Variant 0 (no augmentation)
+  /// stays under `self`.
+  public func augmented(_ identity: String) -> FeatureKey {
+    var h = SHA256()
+    h.update(field: "ftune-features-augmented")
+    h.update(field: hex)
+    h.update(field: identity)
+    return FeatureKey(hex: h.hexDigest())
+  }
 }
 
 /// Errors of the feature cache; each names the file or option and what to do.

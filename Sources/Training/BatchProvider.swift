@@ -10,6 +10,15 @@ public protocol BatchProvider {
   /// The inputs of these samples, batched along the first axis. `epoch` lets augmentation
   /// draw a different variant per epoch (deterministically from the seed).
   func inputs(_ indices: [Int], epoch: Int) throws -> Tensor
+  /// Announces the `inputs` calls about to come, in order, so a provider that decodes files
+  /// can prepare them on background threads while the caller computes. A caller that then
+  /// asks for something else still gets correct inputs (just not prepared ahead).
+  func willRequest(_ batches: [[Int]], epoch: Int)
+}
+
+extension BatchProvider {
+  /// Nothing to prepare: in-memory providers answer `inputs` at once.
+  public func willRequest(_ batches: [[Int]], epoch: Int) {}
 }
 
 /// Samples held in memory as one tensor `[N, ...]` (cached features, tests).

@@ -109,6 +109,10 @@ public final class Trainer {
       var order = Array(0..<train.count)
       var rng = SeededRNG(seed: options.seed).derived(UInt64(epoch))
       order.shuffle(using: &rng)
+      train.willRequest(
+        stride(from: 0, to: train.count, by: options.batchSize).map {
+          Array(order[$0..<min(train.count, $0 + options.batchSize)])
+        }, epoch: epoch)
 
       var lossSum = 0.0
       var correct = 0
@@ -243,6 +247,10 @@ public final class Trainer {
     var out: [Float] = []
     var k = 0
     var start = 0
+    data.willRequest(
+      stride(from: 0, to: data.count, by: max(1, options.batchSize)).map {
+        Array($0..<min(data.count, $0 + max(1, options.batchSize)))
+      }, epoch: 0)
     while start < data.count {
       let indices = Array(start..<min(data.count, start + options.batchSize))
       let probs = try graph.forward(

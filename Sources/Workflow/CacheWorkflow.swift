@@ -69,13 +69,7 @@ public struct CacheWorkflow {
       (s, relative(s.path, to: root))
     }.sorted { $0.1 < $1.1 }
     let paths = samples.map(\.0.path)
-    let items = try paths.map {
-      FeatureItem(image: try FeatureItem.hash(fileAt: URL(fileURLWithPath: $0)))
-    }
-    let (features, stats) = try extractor.features(for: items) { idx in
-      try pipeline.batch(
-        paths: idx.map { paths[$0] }, indices: idx, variants: [Int](repeating: 0, count: idx.count))
-    }
+    let (features, stats) = try extractor.features(ofImages: paths, pipeline: pipeline)
     let file = FeatureFile(
       features: pooling.apply(features), paths: samples.map(\.1),
       labels: samples.map(\.0.label), classNames: dataset.classes,

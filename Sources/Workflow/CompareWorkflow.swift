@@ -99,7 +99,7 @@ public final class CompareWorkflow {
           s.augment, trainPaths: trainSamples.map(\.path), size: base.size)
         let pipeline = ImagePipeline(
           size: base.size, channels: base.channels, preprocessing: base.preprocessing,
-          seed: s.training.seed &+ UInt64(f), augment: augment)
+          seed: s.training.seed &+ UInt64(f), augmentation: augment)
         cached =
           s.cache && augment == nil && !strategy.freezesNothing && strategy.cut > 0
           && TrainWorkflow.cutIsSelfContained(graph, strategy.cut)
@@ -112,15 +112,8 @@ public final class CompareWorkflow {
             graph: graph, cut: strategy.cut, key: key, store: store,
             batchSize: s.training.batchSize)
           func featurise(_ part: [ImageDataset.Sample]) throws -> TensorBatches {
-            let paths = part.map(\.path)
-            let items = try paths.map {
-              FeatureItem(image: try FeatureItem.hash(fileAt: URL(fileURLWithPath: $0)))
-            }
-            let (features, _) = try extractor.features(for: items) { idx in
-              try pipeline.batch(
-                paths: idx.map { paths[$0] }, indices: idx,
-                variants: [Int](repeating: 0, count: idx.count))
-            }
+            let (features, _) = try extractor.features(
+              ofImages: part.map(\.path), pipeline: pipeline)
             return try TensorBatches(data: features, labels: part.map(\.label))
           }
           train = try featurise(trainSamples)
@@ -192,18 +185,13 @@ public final class CompareWorkflow {
   }
 
   /// `--augment` with PCA lighting statistics fitted on `trainPaths` (never on validation).
-  static func augmentation(_ names: [String], trainPaths: [String], size: Int) throws -> (
-    @Sendable (Image, inout SeededRNG) throws -> Image
-  )? {
+  static func augmentation(_ names: [String], trainPaths: [String], size: Int) throws
+    -> Augmentation?
+  {
     guard !names.isEmpty else { return nil }
     let statistics =
       names.contains("pca") ? try ColorStatistics.computed(paths: trainPaths) : .imagenet
-    let spec = names.joined(separator: ",")
-    return { image, rng in
-      let side = min(image.width, image.height)
-      let pipeline = try AugmentSpec.parse(spec, size: side, statistics: statistics)
-      return try pipeline.apply(image, rng: &rng)
-    }
+    return try Augmentation(names, size: size, statistics: statistics)
   }
 }
 

@@ -100,10 +100,10 @@ public final class Predictor {
           // Standard 10-crop: shorter side to size·256/224, then corners, centre, mirrors.
           let scaled = try image.resized(shorterSide: p.size * 256 / 224)
           for crop in try TestTimeCrops.tenCrop(scaled, width: p.size, height: p.size) {
-            inputs.append(try p.pixels(crop, index: 0, variant: 0))
+            inputs.append(try p.pixels(crop))
           }
         } else {
-          inputs.append(try p.pixels(image, index: 0, variant: 0))
+          inputs.append(try p.pixels(image))
         }
         var batch = try Tensor(
           shape: [inputs.count] + inputs[0].shape, scalars: inputs.flatMap(\.scalars))

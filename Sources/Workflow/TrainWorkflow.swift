@@ -71,10 +71,10 @@ public final class TrainWorkflow {
         + " (\(trainSamples.count) train, \(valSamples.count) validation)")
 
     // 3. Inputs: cached features at the cut when everything before it is frozen.
-    let augment = try Augmentation.make(s.augment)
+    let augment = try Augmentation(s.augment, size: base.size)
     let pipeline = ImagePipeline(
       size: base.size, channels: base.channels, preprocessing: base.preprocessing,
-      seed: s.training.seed, augment: augment)
+      seed: s.training.seed, augmentation: augment)
     let variants = augment == nil ? 1 : s.cacheVariants
     let canCache =
       s.cache && cutNode > 0 && freezeSpec != .count(0) && s.training.unfreezeAt.isEmpty
@@ -87,20 +87,16 @@ public final class TrainWorkflow {
         root: FeatureStore.defaultRoot(cacheDir: s.cacheDir, environment: environment))
       let key = try FeatureKey(
         graph: graph, cut: cutNode, preprocessing: base.preprocessing, size: base.size)
-      let extractor = FeatureExtractor(
-        graph: graph, cut: cutNode, key: key, store: store, batchSize: s.training.batchSize)
+      // Augmented variants live under a key that also names the augmentation (ops, seed,
+      // statistics, RNG derivation), so another --augment never reuses them.
+      let augmentedKey = augment.map { key.augmented($0.identity(seed: pipeline.seed)) }
       var total = FeatureExtractor.Stats()
       func featurise(_ samples: [ImageDataset.Sample], variant: Int) throws -> TensorBatches {
-        let paths = samples.map(\.path)
-        let items = try paths.map {
-          FeatureItem(
-            image: try FeatureItem.hash(fileAt: URL(fileURLWithPath: $0)), variant: variant)
-        }
-        let (f, st) = try extractor.features(for: items) { idx in
-          try pipeline.batch(
-            paths: idx.map { paths[$0] }, indices: idx,
-            variants: [Int](repeating: variant, count: idx.count))
-        }
+        let extractor = FeatureExtractor(
+          graph: graph, cut: cutNode, key: variant > 0 ? augmentedKey ?? key : key,
+          store: store, batchSize: s.training.batchSize)
+        let (f, st) = try extractor.features(
+          ofImages: samples.map(\.path), pipeline: pipeline, variant: variant)
         total.reused += st.reused
         total.computed += st.computed
         return try TensorBatches(data: f, labels: samples.map(\.label))

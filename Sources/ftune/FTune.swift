@@ -10,7 +10,7 @@ struct FTune: ParsableCommand {
     subcommands: [
       TrainCommand.self, CacheCommand.self, CompareCommand.self, PredictCommand.self,
       InspectCommand.self, AugmentCommand.self, ExportCommand.self, BenchCommand.self,
-      ImportTorchCommand.self,
+      BenchLoaderCommand.self, ImportTorchCommand.self,
     ],
     defaultSubcommand: TrainCommand.self
   )

@@ -150,3 +150,42 @@ private final class CallCounter: @unchecked Sendable {
     #expect(throws: DatasetError.self) { try failing.next() }
   }
 }
+
+@Suite struct PlannedLoaderTests {
+  /// A loader given the caller's batches yields exactly those, in order, with the bytes the
+  /// self-ordering loader gives the same images in the same epoch.
+  @Test func plannedBatchesComeInTheCallersOrderWithTheSameBytes() throws {
+    let photo = try Image.decode(file: testImagesDirectory + "/photo.png")
+    let pipeline = try AugmentSpec.parse("flip,crop,color", size: 6)
+    let labels = (0..<9).map { $0 % 2 }
+    let configuration = BatchLoader.Configuration(batchSize: 3, seed: 3, threads: 2)
+    let own = BatchLoader(labels: labels, epoch: 4, configuration: configuration) { _, rng in
+      try pipeline.apply(photo, rng: &rng)
+    }
+    var byIndex = [Int: [Float]]()
+    while let batch = try own.next() {
+      for (row, i) in batch.indices.enumerated() {
+        byIndex[i] = Array(batch.images.scalars[(row * 108)..<((row + 1) * 108)])
+      }
+    }
+    let plan = [[8, 0], [3], [1, 2, 4, 5, 6, 7]]
+    let planned = BatchLoader(
+      batches: plan, labels: labels, epoch: 4, configuration: configuration
+    ) { _, rng in try pipeline.apply(photo, rng: &rng) }
+    var seen = [[Int]]()
+    while let batch = try planned.next() {
+      seen.append(batch.indices)
+      #expect(batch.labels == batch.indices.map { labels[$0] })
+      #expect(batch.images.scalars == batch.indices.flatMap { byIndex[$0] ?? [] })
+    }
+    #expect(seen == plan)
+  }
+
+  @Test func aPlanOutsideTheSetIsAnErrorNotACrash() throws {
+    let loader = BatchLoader(
+      batches: [[0], [5]], labels: [0, 1], epoch: 0, configuration: .init()
+    ) { _, _ in Image(width: 2, height: 2, filledWith: 0) }
+    #expect(try loader.next()?.indices == [0])
+    #expect(throws: AugmentError.self) { try loader.next() }
+  }
+}

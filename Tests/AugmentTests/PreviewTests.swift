@@ -15,8 +15,8 @@ import TensorCore
       outputDirectory: dir + "/out", previewPath: dir + "/grid.png")
     let written = try job.run()
     #expect(written.map { ($0 as NSString).lastPathComponent } == [
-      "photo-aug0.png", "photo-aug1.png", "photo-aug2.png",
-      "photo-1-aug0.png", "photo-1-aug1.png", "photo-1-aug2.png", "grid.png",
+      "photo-aug1.png", "photo-aug2.png", "photo-aug3.png",
+      "photo-1-aug1.png", "photo-1-aug2.png", "photo-1-aug3.png", "grid.png",
     ])
     // Variant k of image i is the pipeline under the loader's generator for epoch k.
     let pipeline = try AugmentSpec.parse("flip,crop,color,pca", size: 9)
