@@ -1,3 +1,5 @@
+import Foundation
+import Reports
 import TensorCore
 
 /// The train/validation index sets every strategy of `ftune compare` is trained and
@@ -49,5 +51,23 @@ public struct CompareFolds: Sendable, Equatable {
         train: (0..<count).filter { !validation.contains($0) },
         validation: (0..<count).filter { validation.contains($0) })
     ])
+  }
+}
+
+extension CompareFolds {
+  /// `folds.csv`: one line per image, `path,class,label,fold`, where `fold` is the (0-based)
+  /// fold whose validation set holds the image (-1: training only, in a fixed split). With
+  /// it another tool (benchmarks/compare_baseline.py) can score on exactly these folds.
+  public func csv(paths: [String], labels: [Int], classes: [String]) -> CSVTable {
+    var fold = [Int](repeating: -1, count: paths.count)
+    for (f, split) in folds.enumerated() {
+      for i in split.validation where i < fold.count { fold[i] = f }
+    }
+    let rows = paths.indices.map { i -> [String] in
+      let label = labels[i]
+      let path = URL(fileURLWithPath: paths[i]).standardizedFileURL.path
+      return [path, label < classes.count ? classes[label] : "", "\(label)", "\(fold[i])"]
+    }
+    return CSVTable(header: ["path", "class", "label", "fold"], rows: rows)
   }
 }

@@ -4,36 +4,119 @@ import Reports
 
 /// What `ftune compare` measured, with its tables, plot and JSON.
 public struct CompareResult: Sendable {
-  /// One strategy trained and evaluated on one fold.
+  /// One grid row trained and evaluated on one fold.
   public struct FoldRun: Sendable, Equatable {
     public var accuracy: Double
     public var loss: Double
-    /// Wall time of fitting (feature extraction from the cache excluded).
+    /// Wall time of fitting (getting the features excluded).
     public var seconds: Double
+    /// Images trained per second: training images × epochs / `seconds` (with cached
+    /// features each row of features is one image, so this counts images, not features).
     public var imagesPerSecond: Double
+    /// Wall time of getting this fold's inputs ready: feature extraction or reading them
+    /// from the store (0 when training on images).
+    public var featureSeconds: Double
+
+    public init(
+      accuracy: Double, loss: Double, seconds: Double, imagesPerSecond: Double,
+      featureSeconds: Double = 0
+    ) {
+      self.accuracy = accuracy
+      self.loss = loss
+      self.seconds = seconds
+      self.imagesPerSecond = imagesPerSecond
+      self.featureSeconds = featureSeconds
+    }
   }
 
-  /// One strategy over all folds.
+  /// How a row's training inputs were made.
+  public enum Inputs: Sendable, Equatable {
+    /// Images through the whole network (`nothing` when no layer is frozen).
+    case images(nothingFrozen: Bool)
+    /// Features cached at the cut; `variants` augmented variants per training image
+    /// (0: the un-augmented image only).
+    case cached(variants: Int)
+
+    /// The report's words for it.
+    public var note: String {
+      switch self {
+      case .images(let nothing): return nothing ? "images (nothing frozen)" : "images"
+      case .cached(let v): return v > 0 ? "cached, \(v) augmented variants" : "cached at cut"
+      }
+    }
+
+    public var usesCache: Bool {
+      if case .images = self { return false }
+      return true
+    }
+  }
+
+  /// One row of the grid: a freeze strategy with a head and an augmentation set, over all
+  /// folds.
   public struct Strategy: Sendable {
     public var freeze: String
     public var cutLayer: String
+    public var head: String
+    public var augment: String
     public var trainableParams: Int
-    /// Trained on cached features at its cut.
-    public var cachedFeatures: Bool
+    public var inputs: Inputs
     public var runs: [FoldRun]
+    /// Peak resident memory while this row ran, MB.
+    public var peakRSSMB: Double
 
+    public init(
+      freeze: String, cutLayer: String, head: String = "linear", augment: String = "none",
+      trainableParams: Int, inputs: Inputs, runs: [FoldRun], peakRSSMB: Double = 0
+    ) {
+      self.freeze = freeze
+      self.cutLayer = cutLayer
+      self.head = head
+      self.augment = augment
+      self.trainableParams = trainableParams
+      self.inputs = inputs
+      self.runs = runs
+      self.peakRSSMB = peakRSSMB
+    }
+
+    /// Trained on cached features at its cut.
+    public var cachedFeatures: Bool { inputs.usesCache }
     public var accuracy: MeanStd { MeanStd(runs.map(\.accuracy)) }
     public var loss: MeanStd { MeanStd(runs.map(\.loss)) }
     public var seconds: MeanStd { MeanStd(runs.map(\.seconds)) }
     public var imagesPerSecond: MeanStd { MeanStd(runs.map(\.imagesPerSecond)) }
+    /// Feature time summed over folds (the first pass over the images, then store reads).
+    public var featureSeconds: Double { runs.map(\.featureSeconds).reduce(0, +) }
   }
 
   public var strategies: [Strategy]
   public var folds: Int
   public var crossValidated: Bool
   public var epochs: Int
+  /// Wall time of the whole command, seconds (0 when not measured).
+  public var totalSeconds: Double
 
-  /// Index of the strategy with the highest mean accuracy (lowest loss breaks ties).
+  public init(
+    strategies: [Strategy], folds: Int, crossValidated: Bool, epochs: Int,
+    totalSeconds: Double = 0
+  ) {
+    self.strategies = strategies
+    self.folds = folds
+    self.crossValidated = crossValidated
+    self.epochs = epochs
+    self.totalSeconds = totalSeconds
+  }
+
+  /// More than one head or augmentation set: rows are named by all three.
+  var isGrid: Bool {
+    Set(strategies.map(\.head)).count > 1 || Set(strategies.map(\.augment)).count > 1
+  }
+
+  /// How a row is named in the verdict: `--freeze all` (plus `--head`, `--augment` in a grid).
+  public func label(_ s: Strategy) -> String {
+    "--freeze \(s.freeze)" + (isGrid ? " --head \(s.head) --augment \(s.augment)" : "")
+  }
+
+  /// Index of the row with the highest mean accuracy (lowest loss breaks ties).
   public var bestIndex: Int? {
     strategies.indices.max { a, b in
       let (x, y) = (strategies[a], strategies[b])
@@ -42,53 +125,53 @@ public struct CompareResult: Sendable {
     }
   }
 
-  /// The winner, its margin over the runner-up, and whether that margin is within the noise
-  /// (the mean ± std intervals overlap).
-  public var verdict: (best: String, margin: Double, withinNoise: Bool)? {
+  /// The winning row, its margin over the runner-up, and whether that margin is within the
+  /// noise (the mean ± std intervals overlap).
+  public var verdict: (best: Strategy, margin: Double, withinNoise: Bool)? {
     guard let b = bestIndex else { return nil }
     let best = strategies[b]
     let others = strategies.indices.filter { $0 != b }.map { strategies[$0] }
     guard let second = others.max(by: { $0.accuracy.mean < $1.accuracy.mean }) else {
-      return (best.freeze, 0, false)
+      return (best, 0, false)
     }
     let margin = best.accuracy.mean - second.accuracy.mean
     let overlap = best.accuracy.mean - best.accuracy.std <= second.accuracy.mean
       + second.accuracy.std
-    return (best.freeze, margin, overlap)
+    return (best, margin, overlap)
   }
 
   /// The console/Markdown table rows.
   public func table() -> (headers: [String], rows: [[String]]) {
     let headers = [
-      "freeze", "cut", "trainable params", "val accuracy", "val loss", "seconds", "images/s",
-      "features",
+      "freeze", "cut", "head", "augment", "trainable params", "val accuracy", "val loss",
+      "fit s/fold", "images/s", "features s", "peak MB", "inputs",
     ]
     let rows = strategies.map { s -> [String] in
       [
-        s.freeze, s.cutLayer.isEmpty ? "-" : s.cutLayer, "\(s.trainableParams)",
-        s.accuracy.formatted(), s.loss.formatted(), s.seconds.formatted(fractionDigits: 1),
-        s.imagesPerSecond.formatted(fractionDigits: 1),
-        s.cachedFeatures
-          ? "cached at cut" : s.cutLayer.isEmpty ? "images (nothing frozen)" : "images",
+        s.freeze, s.cutLayer.isEmpty ? "-" : s.cutLayer, s.head, s.augment,
+        "\(s.trainableParams)", s.accuracy.formatted(), s.loss.formatted(),
+        s.seconds.formatted(fractionDigits: 1), s.imagesPerSecond.formatted(fractionDigits: 1),
+        NiceScale.format(s.featureSeconds, fractionDigits: 1),
+        NiceScale.format(s.peakRSSMB, fractionDigits: 0), s.inputs.note,
       ]
     }
     return (headers, rows)
   }
 
+  static let alignments: [ColumnAlignment] =
+    Array(repeating: .left, count: 4) + Array(repeating: .right, count: 7) + [.left]
+
   /// The table for a terminal.
   public var console: ConsoleTable {
     let (h, r) = table()
-    return ConsoleTable(
-      headers: h, rows: r, alignments: [.left, .left] + Array(repeating: .right, count: 5) + [
-        .left
-      ])
+    return ConsoleTable(headers: h, rows: r, alignments: Self.alignments)
   }
 
   /// The winner line and, when the margin is within the noise, a warning.
   public var summaryLines: [String] {
     guard let v = verdict else { return ["no strategies"] }
     var lines = [
-      "best: --freeze \(v.best), by \(NiceScale.format(v.margin, fractionDigits: 3))"
+      "best: \(label(v.best)), by \(NiceScale.format(v.margin, fractionDigits: 3))"
         + " accuracy over the runner-up"
     ]
     if v.withinNoise {
@@ -96,75 +179,36 @@ public struct CompareResult: Sendable {
         "warning: the difference is within the noise (mean ± std intervals overlap over"
           + " \(folds) fold(s)); more folds or data are needed to tell them apart")
     }
+    var cached: [String] = []
+    for s in strategies where s.cachedFeatures && !cached.contains(s.freeze) {
+      cached.append(s.freeze)
+    }
+    let images = strategies.filter { !$0.cachedFeatures }.map(\.freeze)
+    if !cached.isEmpty {
+      lines.append(
+        "cached features: --freeze " + cached.joined(separator: ", ")
+          + (images.isEmpty ? "" : "; trained on images: --freeze "
+            + Array(Set(images)).sorted().joined(separator: ", ")))
+    }
     return lines
   }
 
-  /// compare.md: settings line, table, verdict.
-  public var markdown: String {
-    let (h, r) = table()
-    let t = MarkdownTable(
-      headers: h, rows: r,
-      alignments: [.left, .left] + Array(repeating: .right, count: 5) + [.left])
-    let scheme = crossValidated ? "\(folds)-fold stratified cross-validation" : "a fixed split"
-    return "# ftune compare\n\nValidation accuracy and loss (mean ± std) over \(scheme),"
-      + " \(epochs) epoch(s) per fold. Strategies that fine-tune layers before their cut"
-      + " cannot train on cached features. Seconds and images/s count fitting only: feature"
-      + " extraction is done once per image and cut, shared by folds and strategies.\n\n"
-      + t.render() + "\n"
-      + summaryLines.map { $0 + "\n" }.joined()
-  }
-
-  /// compare.png: accuracy ± std per strategy with training seconds on the right axis.
+  /// compare.png: accuracy ± std per row with fitting seconds on the right axis.
   public var comparison: Comparison {
-    Comparison(
+    let grid = isGrid
+    let heads = Set(strategies.map(\.head)).count > 1
+    let sets = Set(strategies.map(\.augment)).count > 1
+    return Comparison(
       entries: strategies.map {
         Comparison.Entry(
-          name: $0.freeze, accuracies: $0.runs.map(\.accuracy), seconds: $0.runs.map(\.seconds))
-      }, parameter: "freeze", secondsLabel: "seconds per fold")
-  }
-
-  private struct JSONStrategy: Encodable {
-    var freeze: String
-    var cut_layer: String
-    var trainable_params: Int
-    var cached_features: Bool
-    var accuracy_mean: Double
-    var accuracy_std: Double
-    var loss_mean: Double
-    var loss_std: Double
-    var seconds: Double
-    var images_per_second: Double
-    var fold_accuracies: [Double]
-  }
-
-  private struct JSONReport: Encodable {
-    var strategies: [JSONStrategy]
-    var best: String?
-    var margin: Double?
-    var within_noise: Bool?
-    var folds: Int
-    var cross_validated: Bool
-    var epochs: Int
-  }
-
-  /// compare.json.
-  public func json() throws -> Data {
-    let v = verdict
-    let report = JSONReport(
-      strategies: strategies.map {
-        JSONStrategy(
-          freeze: $0.freeze, cut_layer: $0.cutLayer, trainable_params: $0.trainableParams,
-          cached_features: $0.cachedFeatures, accuracy_mean: $0.accuracy.mean,
-          accuracy_std: $0.accuracy.std, loss_mean: $0.loss.mean, loss_std: $0.loss.std,
-          seconds: $0.seconds.mean, images_per_second: $0.imagesPerSecond.mean,
-          fold_accuracies: $0.runs.map(\.accuracy))
-      }, best: v?.best, margin: v?.margin, within_noise: v?.withinNoise, folds: folds,
-      cross_validated: crossValidated, epochs: epochs)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try encoder.encode(report)
+          name: grid
+            ? [$0.freeze, heads ? $0.head : nil, sets ? $0.augment : nil].compactMap { $0 }
+              .joined(separator: " ") : $0.freeze,
+          accuracies: $0.runs.map(\.accuracy), seconds: $0.runs.map(\.seconds))
+      },
+      parameter: grid
+        ? "freeze" + (heads ? " head" : "") + (sets ? " augment" : "") : "freeze",
+      secondsLabel: "fit seconds per fold")
   }
 
   /// Writes compare.json, compare.md and compare.png into `directory` (each atomically).
@@ -177,6 +221,9 @@ public struct CompareResult: Sendable {
     try AtomicFile.write(try json(), to: directory.appendingPathComponent("compare.json").path)
     try AtomicFile.write(
       Data(markdown.utf8), to: directory.appendingPathComponent("compare.md").path)
-    try comparison.plot().render().write(to: directory.appendingPathComponent("compare.png"))
+    let width = max(800, 70 * strategies.count + 200)
+    let title = "Validation accuracy by " + (isGrid ? "strategy" : "freezing strategy")
+    try comparison.plot(title: title).render(width: width, height: 520)
+      .write(to: directory.appendingPathComponent("compare.png"))
   }
 }

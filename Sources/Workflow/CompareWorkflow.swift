@@ -4,17 +4,19 @@ import Foundation
 import ImageIO
 import Layers
 import Models
+import Reports
 import TensorCore
 import Training
 
-/// `ftune compare`: trains every `--freeze` strategy on the same folds and reports mean ± std
-/// of validation accuracy and loss, time and throughput.
+/// `ftune compare`: trains every `--freeze` strategy, crossed with every `--heads` head and
+/// `--augment-sets` set, on the same folds and reports mean ± std of validation accuracy and
+/// loss, time, throughput and memory.
 ///
 /// Work is shared: strategies whose whole trunk up to the cut is frozen train on features
-/// from the FeatureStore (computed once per image and cut, reused by every fold and by
-/// strategies with the same cut). A strategy that fine-tunes layers before the end of the
-/// trunk runs images through the trainable part every epoch and cannot use the cache past
-/// its cut.
+/// from the FeatureStore (computed once per image, cut and augmentation variant, reused by
+/// every fold, head and strategy with the same cut). A strategy that fine-tunes layers
+/// before the end of the trunk runs images through the trainable part every epoch and
+/// cannot use the cache past its cut.
 public final class CompareWorkflow {
   public let options: RunOptions
   public let settings: TrainSettings
@@ -22,11 +24,14 @@ public final class CompareWorkflow {
   public let freezeList: [String]
   /// Folds for K-fold CV; nil or 1 uses the fixed `--val-split` split.
   public let cv: Int?
+  /// Heads and augmentation sets crossed with every strategy.
+  public let grid: CompareGrid
   public var progress: any TrainingProgress
   public var environment: [String: String]
 
+  /// `grid` nil compares the run's own head (`--hidden`) and `--augment` set only.
   public init(
-    options: RunOptions, freezeList: [String], cv: Int?,
+    options: RunOptions, freezeList: [String], cv: Int?, grid: CompareGrid? = nil,
     progress: any TrainingProgress = ConsoleProgress(),
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws {
@@ -38,20 +43,109 @@ public final class CompareWorkflow {
     }
     self.freezeList = freezeList
     self.cv = cv
+    self.grid = try grid ?? CompareGrid.parse(heads: nil, augmentSets: nil, settings: settings)
     self.progress = progress
     self.environment = environment
   }
 
-  /// Runs every strategy on every fold and writes compare.json, compare.md, compare.png.
+  /// Runs every grid row on every fold and writes folds.csv, compare.json, compare.md and
+  /// compare.png.
   @discardableResult
   public func run() throws -> CompareResult {
+    let started = Date()
     let s = settings
     let dataset = try ImageDataset(directory: s.data, classes: s.classes)
     let samples = dataset.samples
     let labels = samples.map(\.label)
+    let folds = try makeFolds(dataset)
+    let out = URL(fileURLWithPath: s.out ?? "compare")
+    try writeFolds(folds, dataset: dataset, to: out)
+
+    let base = try BaseModel.load(
+      base: s.base, weights: s.weights, size: s.size, preprocessing: s.preprocessing,
+      seed: s.training.seed, partial: s.partial, log: progress.message,
+      environment: environment)
+    // Each row and fold starts from the loaded weights (fine-tuning changes them).
+    let initial = base.graph.parameters.map(\.value)
+    let strategies = try Self.expand(freezeList, graph: base.graph, trunkEnd: base.trunkEnd)
+    progress.message(
+      "compare \(strategies.map(\.name).joined(separator: ", "))"
+        + " × heads \(grid.heads.map(\.rawValue).joined(separator: ", "))"
+        + " × augment \(grid.augmentSets.map(\.name).joined(separator: ", "))"
+        + " on \(folds.folds.count) fold(s) of \(samples.count) images"
+        + " (\(dataset.classes.joined(separator: ", ")))")
+    let store = FeatureStore(
+      root: FeatureStore.defaultRoot(cacheDir: s.cacheDir, environment: environment))
+    // Content hashes key the cache entries and seed each image's augmentation variants.
+    let hashes = try samples.map {
+      try FeatureItem.hash(fileAt: URL(fileURLWithPath: $0.path))
+    }
+
+    var results: [CompareResult.Strategy] = []
+    for strategy in strategies {
+      for head in grid.heads {
+        for augmentSet in grid.augmentSets {
+          CompareMemory.resetPeak()
+          var runs: [CompareResult.FoldRun] = []
+          var trainable = 0
+          var inputs = CompareResult.Inputs.images(nothingFrozen: strategy.freezesNothing)
+          for (f, fold) in folds.folds.enumerated() {
+            for (p, v) in zip(base.graph.parameters, initial) { p.value = v }
+            let (graph, headStart) = try HeadSwap.attach(
+              head.spec(classes: dataset.classes.count, settings: s), to: base.graph,
+              cut: base.trunkEnd)
+            graph.freeze(through: strategy.freezesNothing ? -1 : strategy.cut)
+            trainable = graph.layers.reduce(0) { $0 + $1.trainableParameterCount }
+            let fitting = FoldInputs(
+              fold: f, train: fold.train, validation: fold.validation, samples: samples,
+              hashes: hashes)
+            let featureStart = Date()
+            let prepared = try prepareInputs(
+              fitting, graph: graph, strategy: strategy, augmentSet: augmentSet, base: base,
+              store: store)
+            inputs = prepared.inputs
+            let featureSeconds = Date().timeIntervalSince(featureStart)
+            var run = try Self.fitAndEvaluate(
+              graph: graph, headStart: headStart,
+              feedNode: inputs.usesCache ? strategy.cut : 0, train: prepared.train,
+              validation: prepared.validation, settings: s,
+              classCounts: Self.counts(
+                fold.train.map { labels[$0] }, classes: dataset.classes.count))
+            run.featureSeconds = featureSeconds
+            progress.message(
+              "freeze \(strategy.name), \(head.rawValue) head, augment \(augmentSet.name),"
+                + " fold \(f + 1)/\(folds.folds.count):"
+                + " val accuracy \(NiceFormat.fixed(run.accuracy, 3)),"
+                + " loss \(NiceFormat.fixed(run.loss, 3)),"
+                + " fit \(NiceFormat.fixed(run.seconds, 1)) s,"
+                + " inputs \(NiceFormat.fixed(featureSeconds, 1)) s (\(inputs.note))")
+            runs.append(run)
+          }
+          results.append(
+            CompareResult.Strategy(
+              freeze: strategy.name, cutLayer: strategy.cutLayer, head: head.rawValue,
+              augment: augmentSet.name, trainableParams: trainable, inputs: inputs, runs: runs,
+              peakRSSMB: CompareMemory.peakMegabytes()))
+        }
+      }
+    }
+    for (p, v) in zip(base.graph.parameters, initial) { p.value = v }
+    let result = CompareResult(
+      strategies: results, folds: folds.folds.count, crossValidated: (cv ?? 0) >= 2,
+      epochs: s.training.epochs, totalSeconds: Date().timeIntervalSince(started))
+    try result.write(to: out)
+    progress.message("wrote \(out.path)/compare.json, compare.md, compare.png, folds.csv")
+    return result
+  }
+
+  /// Stratified K-fold with `--cv`, else the fixed `--val-split` split.
+  func makeFolds(_ dataset: ImageDataset) throws -> CompareFolds {
+    let s = settings
+    let samples = dataset.samples
     let folds: CompareFolds
     if let cv, cv >= 2 {
-      folds = try CompareFolds.stratified(labels: labels, k: cv, seed: s.training.seed)
+      folds = try CompareFolds.stratified(
+        labels: samples.map(\.label), k: cv, seed: s.training.seed)
     } else {
       let (_, val) = try dataset.split(
         validationFraction: s.validationSplit, seed: s.training.seed)
@@ -65,91 +159,22 @@ public final class CompareWorkflow {
         option: cv == nil ? "val-split" : "cv", value: cv.map { "\($0)" } ?? s.data,
         hint: "every fold needs training and validation images; add images or change it")
     }
+    return folds
+  }
 
-    let base = try BaseModel.load(
-      base: s.base, weights: s.weights, size: s.size, preprocessing: s.preprocessing,
-      seed: s.training.seed, partial: s.partial, log: progress.message,
-      environment: environment)
-    // Each strategy and fold starts from the loaded weights (fine-tuning changes them).
-    let initial = base.graph.parameters.map(\.value)
-    let strategies = try Self.expand(freezeList, graph: base.graph, trunkEnd: base.trunkEnd)
-    progress.message(
-      "compare \(strategies.map(\.name).joined(separator: ", ")) on \(folds.folds.count)"
-        + " fold(s) of \(samples.count) images (\(dataset.classes.joined(separator: ", ")))")
-    let store = FeatureStore(
-      root: FeatureStore.defaultRoot(cacheDir: s.cacheDir, environment: environment))
-
-    var results: [CompareResult.Strategy] = []
-    for strategy in strategies {
-      var runs: [CompareResult.FoldRun] = []
-      var trainable = 0
-      var cached = false
-      for (f, fold) in folds.folds.enumerated() {
-        for (p, v) in zip(base.graph.parameters, initial) { p.value = v }
-        let spec = HeadSpec(
-          classes: dataset.classes.count, dropout: s.dropout > 0 ? s.dropout : nil,
-          hidden: s.hidden > 0 ? s.hidden : nil, seed: s.training.seed)
-        let (graph, headStart) = try HeadSwap.attach(spec, to: base.graph, cut: base.trunkEnd)
-        graph.freeze(through: strategy.freezesNothing ? -1 : strategy.cut)
-        trainable = graph.layers.reduce(0) { $0 + $1.trainableParameterCount }
-        let trainSamples = fold.train.map { samples[$0] }
-        let valSamples = fold.validation.map { samples[$0] }
-        // Colour statistics for PCA lighting come from the training fold only.
-        let augment = try Self.augmentation(
-          s.augment, trainPaths: trainSamples.map(\.path), size: base.size)
-        let pipeline = ImagePipeline(
-          size: base.size, channels: base.channels, preprocessing: base.preprocessing,
-          seed: s.training.seed &+ UInt64(f), augmentation: augment)
-        cached =
-          s.cache && augment == nil && !strategy.freezesNothing && strategy.cut > 0
-          && TrainWorkflow.cutIsSelfContained(graph, strategy.cut)
-        let train: any BatchProvider
-        let validation: any BatchProvider
-        if cached {
-          let key = try FeatureKey(
-            graph: graph, cut: strategy.cut, preprocessing: base.preprocessing, size: base.size)
-          let extractor = FeatureExtractor(
-            graph: graph, cut: strategy.cut, key: key, store: store,
-            batchSize: s.training.batchSize)
-          func featurise(_ part: [ImageDataset.Sample]) throws -> TensorBatches {
-            let (features, _) = try extractor.features(
-              ofImages: part.map(\.path), pipeline: pipeline)
-            return try TensorBatches(data: features, labels: part.map(\.label))
-          }
-          train = try featurise(trainSamples)
-          validation = try featurise(valSamples)
-        } else {
-          train = ImageBatches(
-            paths: trainSamples.map(\.path), labels: trainSamples.map(\.label),
-            pipeline: pipeline, augmented: true)
-          validation = ImageBatches(
-            paths: valSamples.map(\.path), labels: valSamples.map(\.label), pipeline: pipeline,
-            augmented: false)
-        }
-        let run = try Self.fitAndEvaluate(
-          graph: graph, headStart: headStart, feedNode: cached ? strategy.cut : 0,
-          train: train, validation: validation, settings: s,
-          classCounts: Self.counts(trainSamples.map(\.label), classes: dataset.classes.count))
-        progress.message(
-          "freeze \(strategy.name) fold \(f + 1)/\(folds.folds.count):"
-            + " val accuracy \(NiceFormat.fixed(run.accuracy, 3)),"
-            + " loss \(NiceFormat.fixed(run.loss, 3)), \(NiceFormat.fixed(run.seconds, 1)) s"
-            + (cached ? " (cached features)" : ""))
-        runs.append(run)
-      }
-      results.append(
-        CompareResult.Strategy(
-          freeze: strategy.name, cutLayer: strategy.cutLayer, trainableParams: trainable,
-          cachedFeatures: cached, runs: runs))
+  /// folds.csv in the output directory, written before training so another tool can use
+  /// the same folds (benchmarks/compare_baseline.py).
+  func writeFolds(_ folds: CompareFolds, dataset: ImageDataset, to out: URL) throws {
+    do {
+      try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+    } catch {
+      throw WorkflowError.runDirectory(path: out.path, reason: "\(error)")
     }
-    for (p, v) in zip(base.graph.parameters, initial) { p.value = v }
-    let result = CompareResult(
-      strategies: results, folds: folds.folds.count, crossValidated: (cv ?? 0) >= 2,
-      epochs: s.training.epochs)
-    let out = URL(fileURLWithPath: s.out ?? "compare")
-    try result.write(to: out)
-    progress.message("wrote \(out.path)/compare.json, compare.md, compare.png")
-    return result
+    let csv = folds.csv(
+      paths: dataset.samples.map(\.path), labels: dataset.samples.map(\.label),
+      classes: dataset.classes)
+    try AtomicFile.write(
+      Data(csv.render().utf8), to: out.appendingPathComponent("folds.csv").path)
   }
 
   static func counts(_ labels: [Int], classes: Int) -> [Int] {
@@ -179,19 +204,10 @@ public final class CompareWorkflow {
     _ = try trainer.fit(train: train, validation: nil)
     let seconds = Date().timeIntervalSince(started)
     let evaluation = try trainer.evaluate(validation)
+    // One training sample is one image, whether fed as pixels or as cached features.
     return CompareResult.FoldRun(
       accuracy: Double(evaluation.accuracy), loss: Double(evaluation.loss), seconds: seconds,
       imagesPerSecond: seconds > 0 ? Double(train.count * options.epochs) / seconds : 0)
-  }
-
-  /// `--augment` with PCA lighting statistics fitted on `trainPaths` (never on validation).
-  static func augmentation(_ names: [String], trainPaths: [String], size: Int) throws
-    -> Augmentation?
-  {
-    guard !names.isEmpty else { return nil }
-    let statistics =
-      names.contains("pca") ? try ColorStatistics.computed(paths: trainPaths) : .imagenet
-    return try Augmentation(names, size: size, statistics: statistics)
   }
 }
 

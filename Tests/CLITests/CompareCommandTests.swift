@@ -42,4 +42,52 @@ import Testing
     let png = try Data(contentsOf: out.appendingPathComponent("compare.png"))
     #expect(png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
   }
+
+  @Test func gridOfHeadsAndAugmentSetsWritesOneRowEachAndTheFolds() throws {
+    let root = TinyImages.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let data = root.appendingPathComponent("images")
+    try TinyImages.make(at: data, perClass: 4)
+    let out = root.appendingPathComponent("grid")
+    let r = try FTuneProcess.run(
+      [
+        "compare", "--base", "vgg16", "--weights", "random", "--size", "32", "--data",
+        data.path, "--freeze", "all", "--heads", "linear,mlp", "--hidden", "8",
+        "--augment-sets", "none,flip", "--cache-variants", "2", "--cv", "2", "--epochs", "2",
+        "--batch", "4", "--quiet", "--out", out.path,
+      ], home: root)
+    #expect(r.status == 0, "\(r.err)")
+    #expect(r.out.contains("best: --freeze all --head"))
+    let json = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: out.appendingPathComponent("compare.json"))) as? [String: Any])
+    let rows = try #require(json["strategies"] as? [[String: Any]])
+    #expect(rows.map { "\($0["head"] ?? "")/\($0["augment"] ?? "")" } == [
+      "linear/none", "linear/flip", "mlp/none", "mlp/flip",
+    ])
+    #expect(rows.map { $0["inputs"] as? String } == [
+      "cached at cut", "cached, 2 augmented variants", "cached at cut",
+      "cached, 2 augmented variants",
+    ])
+    #expect(rows.map { $0["trainable_params"] as? Int } == [
+      512 * 3 + 3, 512 * 3 + 3, 512 * 8 + 8 + 8 * 3 + 3, 512 * 8 + 8 + 8 * 3 + 3,
+    ])
+    #expect(rows.allSatisfy { ($0["peak_rss_mb"] as? Double ?? 0) > 0 })
+    #expect(rows.allSatisfy { ($0["images_per_second"] as? Double ?? 0) > 0 })
+    let csv = try String(contentsOf: out.appendingPathComponent("folds.csv"), encoding: .utf8)
+    let lines = csv.split(separator: "\n")
+    #expect(lines.first == "path,class,label,fold")
+    #expect(lines.count == 1 + 12)
+    #expect(lines.dropFirst().allSatisfy { $0.hasSuffix(",0") || $0.hasSuffix(",1") })
+  }
+
+  @Test func anUnknownHeadIsOneClearErrorAndANonZeroExit() throws {
+    let root = TinyImages.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let r = try FTuneProcess.run(
+      ["compare", "--base", "vgg16", "--weights", "random", "--heads", "linear,cnn"],
+      home: root)
+    #expect(r.status != 0)
+    #expect(r.err.contains("--heads") && r.err.contains("cnn"))
+  }
 }
