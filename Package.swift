@@ -8,6 +8,8 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "ftune", targets: ["ftune"]),
+    // The file readers, for the opt-in libFuzzer harnesses in fuzz/ (tools/fuzz/run.sh).
+    .library(name: "FTuneReaders", targets: ["ImageIO", "KerasIO", "TorchIO"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -28,6 +28,12 @@ public enum KerasModel {
     return graph
   }
 
+  /// Builds a `Graph` with freshly initialised weights from Keras model JSON (a Keras 2
+  /// `model_config` or a Keras 3 `config.json`); `file` names the source in errors.
+  public static func graph(fromConfig json: Data, file: String) throws -> Graph {
+    try ModelConfigImporter(file: file).makeGraph(json: json)
+  }
+
   /// Writes `graph` as a Keras 2 full-model `.h5` that `tf_keras.models.load_model` opens:
   /// a Functional `model_config`, `model_weights/` and the version attributes. Atomic.
   public static func save(_ graph: Graph, to path: String) throws {
