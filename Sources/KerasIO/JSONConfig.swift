@@ -17,14 +17,29 @@ struct JSONConfig {
         + " found \(String(describing: values[key] ?? "nothing"))")
   }
 
-  func int(_ key: String, default value: Int? = nil) throws -> Int {
+  /// The largest size option (units, filters, kernel, stride, padding…) accepted: far above
+  /// any real network, low enough that sums and products of a few sizes cannot overflow.
+  static let maxSize = 1 << 24
+
+  /// An integer option within `atLeast...maxSize` (a zero stride or a negative filter count
+  /// from a damaged or hostile file would otherwise crash the layer that uses it).
+  func int(_ key: String, default value: Int? = nil, atLeast minimum: Int = 1) throws -> Int {
     guard has(key) else {
       if let value { return value }
       throw bad(key, "an integer")
     }
-    if let n = values[key] as? Int { return n }
-    if let d = values[key] as? Double, d == d.rounded() { return Int(d) }
-    throw bad(key, "an integer")
+    let number: Int
+    if let n = values[key] as? Int {
+      number = n
+    } else if let d = values[key] as? Double, let n = Int(exactly: d) {
+      number = n
+    } else {
+      throw bad(key, "an integer")
+    }
+    guard (minimum...Self.maxSize).contains(number) else {
+      throw bad(key, "an integer from \(minimum) to \(Self.maxSize)")
+    }
+    return number
   }
 
   func float(_ key: String, default value: Float) throws -> Float {
@@ -60,13 +75,22 @@ struct JSONConfig {
     return out.count == list.count ? out : nil
   }
 
-  /// `3` or `[3, 3]` as a pair (kernel sizes, strides, pool sizes).
+  /// `ints` of an option, each within `atLeast...maxSize`; nil when it is not a list of ints.
+  func sizes(_ key: String, atLeast minimum: Int) throws -> [Int]? {
+    guard let list = ints(values[key]) else { return nil }
+    guard list.allSatisfy({ (minimum...Self.maxSize).contains($0) }) else {
+      throw bad(key, "integers from \(minimum) to \(Self.maxSize)")
+    }
+    return list
+  }
+
+  /// `3` or `[3, 3]` as a pair (kernel sizes, strides, pool sizes), each at least 1.
   func pair(_ key: String, default value: (Int, Int)? = nil) throws -> (Int, Int) {
     guard has(key) else {
       if let value { return value }
       throw bad(key, "an integer or a pair")
     }
-    guard let list = ints(values[key]), list.count == 1 || list.count == 2 else {
+    guard let list = try sizes(key, atLeast: 1), list.count == 1 || list.count == 2 else {
       throw bad(key, "an integer or a pair")
     }
     return list.count == 1 ? (list[0], list[0]) : (list[0], list[1])

@@ -29,9 +29,14 @@ public enum KerasModel {
   }
 
   /// Builds a `Graph` with freshly initialised weights from Keras model JSON (a Keras 2
-  /// `model_config` or a Keras 3 `config.json`); `file` names the source in errors.
-  public static func graph(fromConfig json: Data, file: String) throws -> Graph {
-    try ModelConfigImporter(file: file).makeGraph(json: json)
+  /// `model_config` or a Keras 3 `config.json`); `file` names the source in errors. A config
+  /// declaring more than `maxWeights` weights is refused before they are allocated.
+  public static func graph(
+    fromConfig json: Data, file: String, maxWeights: Int = 1 << 30
+  ) throws -> Graph {
+    var importer = ModelConfigImporter(file: file)
+    importer.maxWeights = maxWeights
+    return try importer.makeGraph(json: json)
   }
 
   /// Writes `graph` as a Keras 2 full-model `.h5` that `tf_keras.models.load_model` opens:

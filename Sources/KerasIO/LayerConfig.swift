@@ -72,7 +72,9 @@ enum LayerConfig {
     case "Flatten":
       return Flatten(name)
     case "Dropout":
-      return Dropout(name, rate: try c.float("rate", default: 0))
+      let rate = try c.float("rate", default: 0)
+      guard rate >= 0, rate < 1 else { throw c.bad("rate", "a number in [0, 1)") }
+      return Dropout(name, rate: rate)
     case "Add":
       return Add(name)
     case "Concatenate":
@@ -96,15 +98,18 @@ enum LayerConfig {
   /// `1`, `(1, 2)` (symmetric per axis) or `((top, bottom), (left, right))`.
   private static func zeroPadding(_ c: JSONConfig) throws -> ((Int, Int), (Int, Int)) {
     let raw = c.values["padding"]
-    if let flat = c.ints(raw) {
+    let expected = "an integer, a pair or a pair of pairs, from 0 to \(JSONConfig.maxSize)"
+    let inRange = { (list: [Int]) in list.allSatisfy { (0...JSONConfig.maxSize).contains($0) } }
+    if let flat = c.ints(raw), inRange(flat) {
       if flat.count == 1 { return ((flat[0], flat[0]), (flat[0], flat[0])) }
       if flat.count == 2 { return ((flat[0], flat[0]), (flat[1], flat[1])) }
     }
     if let nested = raw as? [Any], nested.count == 2,
-      let h = c.ints(nested[0]), let w = c.ints(nested[1]), h.count == 2, w.count == 2
+      let h = c.ints(nested[0]), let w = c.ints(nested[1]), h.count == 2, w.count == 2,
+      inRange(h + w)
     {
       return ((h[0], h[1]), (w[0], w[1]))
     }
-    throw c.bad("padding", "an integer, a pair or a pair of pairs")
+    throw c.bad("padding", expected)
   }
 }

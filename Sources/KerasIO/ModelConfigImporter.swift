@@ -6,7 +6,14 @@ import Models
 /// `config.json`): Sequential and Functional models, nested ones flattened into one graph.
 struct ModelConfigImporter {
   let file: String
+  /// A config declaring more weights in total is refused before they are allocated.
+  var maxWeights = ModelConfigImporter.defaultMaxWeights
   static let modelClasses: Set<String> = ["Sequential", "Functional", "Model"]
+  /// 2^30 weights (4 GiB of Float): seven times VGG19, the largest network of the zoo.
+  static let defaultMaxWeights = 1 << 30
+  /// The most values one sample may have at any layer's output (input included); keeps
+  /// the sizes layers multiply far from overflowing.
+  static let maxElements = 1 << 31
 
   /// Parses `json` and builds the graph with freshly initialised weights.
   func makeGraph(json: Data) throws -> Graph {
@@ -56,11 +63,55 @@ struct ModelConfigImporter {
           throw KerasIOError.unsupportedOption(
             file: file, layer: layer, option: key, value: "\(list) (every size must be fixed)")
         }
-        return dims
+        return try checked(dims, input: layer, key: key)
       }
     }
-    if let dims = config["shape"] as? [Int] { return dims }
+    if let dims = config["shape"] as? [Int] { return try checked(dims, input: layer, key: "shape") }
     throw KerasIOError.badConfig(file: file, reason: "input '\(layer)' has no input shape")
+  }
+
+  /// An input shape whose sizes are positive and whose sample fits `maxElements`.
+  private func checked(_ dims: [Int], input layer: String, key: String) throws -> [Int] {
+    guard dims.allSatisfy({ (1...JSONConfig.maxSize).contains($0) }) else {
+      throw KerasIOError.badConfig(
+        file: file,
+        reason: "input '\(layer)': \(key) \(dims) needs sizes from 1 to \(JSONConfig.maxSize)")
+    }
+    try checkElements(dims, layer: layer)
+    return dims
+  }
+
+  /// Throws when one sample of `shape` has more than `maxElements` values.
+  private func checkElements(_ shape: [Int], layer: String) throws {
+    let count = shape.reduce(1.0) { $0 * Double($1) }
+    guard count <= Double(Self.maxElements) else {
+      throw KerasIOError.badConfig(
+        file: file,
+        reason: "layer '\(layer)' outputs \(shape): more than \(Self.maxElements) values"
+          + " per sample; this file cannot be a real model")
+    }
+  }
+
+  /// How many weights `layer` will allocate on its `inputShapes` (Double: no overflow).
+  private func weightCount(_ layer: any Layer, inputShapes: [[Int]]) -> Double {
+    let channels = Double(inputShapes.first?.last ?? 0)
+    switch layer {
+    case let l as Conv2D:
+      return Double(l.kernelSize.0 * l.kernelSize.1) * channels * Double(l.filters)
+        + Double(l.filters)
+    case let l as DepthwiseConv2D:
+      return Double(l.kernelSize.0 * l.kernelSize.1 + 1) * channels * Double(l.depthMultiplier)
+    case let l as SeparableConv2D:
+      let depth = channels * Double(l.depthMultiplier)
+      return Double(l.kernelSize.0 * l.kernelSize.1) * depth
+        + (depth + 1) * Double(l.filters)
+    case let l as Dense:
+      return (channels + 1) * Double(l.units)
+    case is BatchNormalization:
+      return 4 * channels
+    default:
+      return 0
+    }
   }
 
   private func addSequential(
@@ -111,7 +162,17 @@ struct ModelConfigImporter {
       className, JSONConfig(file: file, layer: name, values: config), inputShapes: shapes)
     // Keras's `trainable: false` is ftune's frozen (BatchNorm then runs on its statistics).
     if config["trainable"] as? Bool == false { layer.isFrozen = true }
-    return try graph.add(layer, inputs: inputs)
+    let total = Double(graph.parameters.reduce(0) { $0 + $1.value.count })
+      + weightCount(layer, inputShapes: shapes)
+    guard total <= Double(maxWeights) else {
+      throw KerasIOError.badConfig(
+        file: file,
+        reason: "with layer '\(name)' the model holds more than \(maxWeights) weights;"
+          + " this file cannot be a real model")
+    }
+    let id = try graph.add(layer, inputs: inputs)
+    try checkElements(graph.nodes[id.index].outputShape, layer: name)
+    return id
   }
 
   private func addFunctional(
