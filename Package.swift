@@ -26,7 +26,10 @@ let package = Package(
       linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
     ),
 
-    .target(name: "TensorCore", dependencies: ["CBLAS"]),
+    // SIMD kernels (depthwise conv, fused affine+clamp), each built for AVX-512 and AVX2 with
+    // function target attributes and picked at run time: Swift cannot do per-function ISAs.
+    .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
+    .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
     .target(name: "Layers", dependencies: ["TensorCore"]),
     .target(name: "Models", dependencies: ["Layers", "TensorCore"]),
     .target(

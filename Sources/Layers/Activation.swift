@@ -20,8 +20,19 @@ public final class Activation: Layer {
 
   /// y = kind(x); softmax over the last axis.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    var y = try single(inputs)
-    kind.apply(&y)
+    let x = try single(inputs)
+    let y: Tensor
+    switch kind {
+    case .relu, .relu6:
+      // One SIMD pass into a new buffer instead of a copy of `x` and then a pass over it.
+      y = ChannelAffine.map(
+        x, channels: x.shape.last ?? 1, scale: nil, shift: nil,
+        clamp: kind == .relu ? .relu : .relu6)
+    default:
+      var t = x
+      kind.apply(&t)
+      y = t
+    }
     savedOutput = mode.recordForBackward ? y : nil
     return y
   }

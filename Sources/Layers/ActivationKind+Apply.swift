@@ -7,9 +7,9 @@ extension ActivationKind {
     case .linear:
       return
     case .relu:
-      Self.parallelMap(&t) { max($0, 0) }
+      ChannelAffine.apply(&t, channels: t.shape.last ?? 1, clamp: .relu)
     case .relu6:
-      Self.parallelMap(&t) { min(max($0, 0), 6) }
+      ChannelAffine.apply(&t, channels: t.shape.last ?? 1, clamp: .relu6)
     case .sigmoid:
       t.withUnsafeMutableBufferPointer { p in
         for i in 0..<p.count { p[i] = 1 / (1 + expf(-p[i])) }
@@ -85,18 +85,3 @@ import Glibc
 #else
 import Foundation
 #endif
-
-extension ActivationKind {
-  /// `t[i] = f(t[i])` in place, in contiguous blocks spread over the cores.
-  @inline(__always)
-  static func parallelMap(_ t: inout Tensor, _ f: (Float) -> Float) {
-    t.withUnsafeMutableBufferPointer { p in
-      let pb = p
-      let n = pb.count
-      let blocks = min(n / 4096 + 1, 64)
-      Parallel.forEach(blocks) { block in
-        for i in (block * n / blocks)..<((block + 1) * n / blocks) { pb[i] = f(pb[i]) }
-      }
-    }
-  }
-}

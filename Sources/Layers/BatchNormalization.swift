@@ -134,28 +134,9 @@ public final class BatchNormalization: Layer {
     return y
   }
 
-  /// `x·scale + shift` per channel (last axis), rows split over the cores.
+  /// `x·scale + shift` per channel (last axis): one SIMD pass over the cores.
   static func affine(_ x: Tensor, scale: [Float], shift: [Float]) -> Tensor {
-    let c = scale.count
-    let rows = x.count / c
-    var y = Tensor(zeros: x.shape)
-    let blocks = min(rows, 64)
-    y.withUnsafeMutableBufferPointer { yp in
-      let yb = yp
-      x.withUnsafeBufferPointer { xp in
-        scale.withUnsafeBufferPointer { a in
-          shift.withUnsafeBufferPointer { d in
-            Parallel.forEach(blocks) { block in
-              for r in (block * rows / blocks)..<((block + 1) * rows / blocks) {
-                let o = r * c
-                for j in 0..<c { yb[o + j] = xp[o + j] * a[j] + d[j] }
-              }
-            }
-          }
-        }
-      }
-    }
-    return y
+    ChannelAffine.map(x, channels: scale.count, scale: scale, shift: shift, clamp: nil)
   }
 
   /// dγ = Σ dy·x̂, dβ = Σ dy. With batch statistics

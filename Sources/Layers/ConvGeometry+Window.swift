@@ -2,7 +2,7 @@ import TensorCore
 
 extension ConvGeometry {
   /// The kernel-side geometry of a window over an NHWC batch, with Keras's padding rule.
-  static func window(
+  public static func window(
     input shape: [Int], kernel: (Int, Int), strides: (Int, Int), padding: Padding,
     layer: String
   ) throws -> WindowGeometry {

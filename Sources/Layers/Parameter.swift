@@ -7,7 +7,13 @@ import TensorCore
 /// BatchNorm running statistics, which are updated by forward passes, never by optimizers).
 public final class Parameter {
   public let name: String
-  public var value: Tensor
+  /// The weight itself. Every assignment or in-place mutation bumps `version`.
+  public var value: Tensor {
+    didSet { version &+= 1 }
+  }
+  /// Changes whenever `value` does, so caches derived from weights (folded BatchNorm) know
+  /// when to recompute.
+  public private(set) var version = 0
   /// Accumulated gradient; nil until a backward pass touches a trainable, unfrozen parameter.
   public var grad: Tensor?
   /// False for state such as BatchNorm moving statistics.

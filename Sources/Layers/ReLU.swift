@@ -20,14 +20,11 @@ public final class ReLU: Layer {
 
   /// y = min(max(x, 0), maxValue).
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    var y = try single(inputs)
-    if let cap = maxValue {
-      y.withUnsafeMutableBufferPointer { p in
-        for i in 0..<p.count { p[i] = min(max(p[i], 0), cap) }
-      }
-    } else {
-      ActivationKind.relu.apply(&y)
-    }
+    let x = try single(inputs)
+    // Into a new buffer in one SIMD pass: mutating `x` would copy it first anyway.
+    let y = ChannelAffine.map(
+      x, channels: x.shape.last ?? 1, scale: nil, shift: nil,
+      clamp: OutputClamp(lower: 0, upper: maxValue ?? .infinity))
     savedOutput = mode.recordForBackward ? y : nil
     return y
   }

@@ -27,6 +27,10 @@ extension Graph {
     }
     var values = seeds
     if start >= end, let v = values[end] { return v }
+    // Folds Conv→BN→ReLU where nothing is recorded (Graph+Fold.swift); times nodes when asked.
+    let runner = NodeRunner(
+      self, start: start, end: end, mode: mode,
+      recording: { mode.recordForBackward && $0 >= firstTrainable })
     for i in (start + 1)...end {
       let node = nodes[i]
       var inputs: [Tensor] = []
@@ -41,7 +45,7 @@ extension Graph {
       }
       let nodeMode = ForwardMode(
         training: mode.training, recordForBackward: mode.recordForBackward && i >= firstTrainable)
-      values[i] = try node.layer.forward(inputs, mode: nodeMode)
+      values[i] = try runner.forward(i, inputs, mode: nodeMode)
     }
     guard let out = values[end] else {
       throw GraphError.invalid("graph '\(name)': node \(end) produced nothing")
@@ -60,7 +64,9 @@ extension Graph {
       guard let g = grads.removeValue(forKey: i) else { continue }
       let node = nodes[i]
       let needs = node.inputs.contains { $0 >= stop }
-      let inputGrads = try node.layer.backward(g, needsInputGradient: needs)
+      let inputGrads = try LayerProfile.measure("backward " + node.layer.kerasClassName) {
+        try node.layer.backward(g, needsInputGradient: needs)
+      }
       guard needs else { continue }
       for (j, gj) in zip(node.inputs, inputGrads) where j >= stop {
         if var existing = grads[j] {

@@ -14,12 +14,25 @@
 /// Policy (see README, "Performance"):
 /// - `FTUNE_BLAS_CORETYPE=NAME` (or `ftune bench --blas-coretype NAME`) forces `NAME`;
 ///   `auto` means "pick by CPU features", `keep` means "leave OpenBLAS alone".
-/// - otherwise, a user-set `OPENBLAS_CORETYPE` is respected as is;
+/// - otherwise, a user-set `OPENBLAS_CORETYPE` is respected, except that a weaker x86
+///   type (`Haswell`, `Zen`, `Sandybridge`, …) on a CPU with AVX-512 F/BW/DQ/VL is upgraded
+///   to `SkylakeX` (environments pin `Haswell` for CPUs OpenBLAS 0.3.21 does not know,
+///   which halves GEMM speed on Zen 4/5); `FTUNE_BLAS_CORETYPE=keep` keeps it;
 /// - otherwise ftune picks by features: AVX-512 F/BW/DQ/VL → `SkylakeX`, AVX2+FMA →
 ///   `Haswell`, anything else → OpenBLAS's own detection.
 public enum BLASCoreType {
   /// Environment variable guarding against re-exec loops.
   static let guardVariable = "FTUNE_BLAS_REEXEC"
+  /// Set on re-exec to the user's core type that was upgraded, so `bench` can say so.
+  static let upgradedVariable = "FTUNE_BLAS_UPGRADED_FROM"
+
+  /// x86 core types without AVX-512 kernels in OpenBLAS (lower-cased).
+  static let weakerX86: Set<String> = [
+    "haswell", "zen", "sandybridge", "nehalem", "core2", "penryn", "dunnington", "atom",
+    "barcelona", "bulldozer", "piledriver", "steamroller", "excavator", "opteron",
+    "opteron_sse3", "prescott", "katmai", "coppermine", "northwood", "banias", "athlon",
+    "bobcat", "nano",
+  ]
 
   /// The OpenBLAS core type these CPU flags (`/proc/cpuinfo` names) can run best, or nil.
   public static func preferred(cpuFlags: Set<String>) -> String? {
@@ -57,7 +70,11 @@ public enum BLASCoreType {
     switch override?.lowercased() {
     case "keep": return nil
     case nil, "", "auto":
-      if override == nil, let user = userCoreType, !user.isEmpty { return nil }
+      if override == nil, let user = userCoreType, !user.isEmpty {
+        // A pinned weaker type on an AVX-512 CPU only costs speed: upgrade it.
+        let best = preferred(cpuFlags: cpuFlags)
+        return best == "SkylakeX" && weakerX86.contains(user.lowercased()) ? best : nil
+      }
       return preferred(cpuFlags: cpuFlags)
     default: return override
     }
@@ -65,23 +82,38 @@ public enum BLASCoreType {
 
   /// Re-executes the running program with `OPENBLAS_CORETYPE` set when `decide` asks for a
   /// core type other than the one in the environment. Returns normally when nothing needs
-  /// to change, when already re-executed once, or when `execv` fails (the run continues
+  /// to change, when already re-executed for this core type, or when `execv` fails (the run continues
   /// with OpenBLAS's own choice).
   public static func reexecIfNeeded(override: String? = nil) {
     let env = { (name: String) -> String? in getenv(name).map { String(cString: $0) } }
-    guard env(guardVariable) == nil else { return }
+    let choice = override ?? env("FTUNE_BLAS_CORETYPE")
+    // The user's own core type, even when an earlier exec replaced it.
+    let original = env(upgradedVariable)
     let current = env("OPENBLAS_CORETYPE")
-    let wanted = decide(
-      override: override ?? env("FTUNE_BLAS_CORETYPE"), userCoreType: current,
-      cpuFlags: cpuFlags())
-    guard let wanted, wanted != current else { return }
+    var wanted = decide(
+      override: choice, userCoreType: original ?? current, cpuFlags: cpuFlags())
+    if choice?.lowercased() == "keep" { wanted = original }
+    // `bench --blas-coretype` may ask again after the start-up choice, once per value.
+    guard let wanted, wanted != current, env(guardVariable) != wanted else { return }
+    if original == nil, let current, !current.isEmpty { setenv(upgradedVariable, current, 1) }
+    if wanted == original { unsetenv(upgradedVariable) }
     setenv("OPENBLAS_CORETYPE", wanted, 1)
-    setenv(guardVariable, "1", 1)
+    setenv(guardVariable, wanted, 1)
     let args = CommandLine.arguments
     var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
     argv.append(nil)
     _ = execv("/proc/self/exe", &argv)
     // execv only returns on failure: carry on with the library as loaded.
     for p in argv { free(p) }
+  }
+
+  /// One line saying that the environment's core type was replaced, or nil when it was not
+  /// (for `bench` to print once on stderr).
+  public static var upgradeNotice: String? {
+    guard let from = getenv(upgradedVariable).map({ String(cString: $0) }),
+      let to = getenv("OPENBLAS_CORETYPE").map({ String(cString: $0) })
+    else { return nil }
+    return "ftune: OpenBLAS runs with core type \(to) instead of the environment's"
+      + " OPENBLAS_CORETYPE=\(from) (FTUNE_BLAS_CORETYPE=keep keeps \(from))"
   }
 }

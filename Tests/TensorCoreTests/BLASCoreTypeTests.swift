@@ -17,7 +17,19 @@ import Testing
   }
 
   @Test func userSettingIsKeptUnlessOverridden() {
+    // A weaker pinned type on an AVX-512 CPU is upgraded; `keep` honours it.
     #expect(BLASCoreType.decide(override: nil, userCoreType: "Haswell", cpuFlags: Self.zen5)
+      == "SkylakeX")
+    #expect(BLASCoreType.decide(override: nil, userCoreType: "ZEN", cpuFlags: Self.zen5)
+      == "SkylakeX")
+    #expect(BLASCoreType.decide(override: "keep", userCoreType: "Haswell", cpuFlags: Self.zen5)
+      == nil)
+    // Kept: the same type on an AVX2 CPU, an AVX-512 type, and a non-x86 name.
+    #expect(BLASCoreType.decide(override: nil, userCoreType: "Haswell", cpuFlags: Self.zen1)
+      == nil)
+    #expect(BLASCoreType.decide(override: nil, userCoreType: "Cooperlake", cpuFlags: Self.zen5)
+      == nil)
+    #expect(BLASCoreType.decide(override: nil, userCoreType: "Zen", cpuFlags: Self.zen1)
       == nil)
     #expect(BLASCoreType.decide(override: nil, userCoreType: nil, cpuFlags: Self.zen5)
       == "SkylakeX")

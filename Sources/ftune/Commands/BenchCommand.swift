@@ -51,6 +51,9 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of text.")
   var json = false
 
+  @Flag(help: "Print time per layer kind (forward and backward) on stderr (= FTUNE_PROFILE=1).")
+  var profile = false
+
   func validate() throws {
     if batch < 1 { throw ValidationError("--batch must be at least 1") }
     if size < 1 { throw ValidationError("--size must be a positive number of pixels") }
@@ -63,6 +66,10 @@ struct BenchCommand: ParsableCommand {
   func run() throws {
     if let blasCoretype { BLASCoreType.reexecIfNeeded(override: blasCoretype) }
     BLASThreads.set(blasThreads ?? ProcessInfo.processInfo.activeProcessorCount)
+    if profile { LayerProfile.enabled = true }
+    if let note = BLASCoreType.upgradeNotice {
+      FileHandle.standardError.write(Data((note + "\n").utf8))
+    }
     let graph = try ModelZoo.build(
       base, ZooOptions(includeTop: false, pooling: .avg, height: size, width: size))
     let x = Tensor(shape: [batch, size, size, 3]) { i in Float((i * 7919) % 255) / 127.5 - 1 }
@@ -92,6 +99,9 @@ struct BenchCommand: ParsableCommand {
     }
     report.peakRSSMB = PeakRSS.megabytes()
     print(json ? try report.json() : report.text())
+    if LayerProfile.enabled {
+      FileHandle.standardError.write(Data((LayerProfile.report() + "\n").utf8))
+    }
   }
 
   /// One SGD step on loss = mean over the batch of the sum of the pooled features.
