@@ -86,6 +86,9 @@ public enum BLASCoreType {
   /// with OpenBLAS's own choice).
   public static func reexecIfNeeded(override: String? = nil) {
     let env = { (name: String) -> String? in getenv(name).map { String(cString: $0) } }
+    // After any re-exec only an explicit option may ask again (else the start-up choice
+    // and `--blas-coretype` would undo each other forever).
+    if override == nil, env(guardVariable) != nil { return }
     let choice = override ?? env("FTUNE_BLAS_CORETYPE")
     // The user's own core type, even when an earlier exec replaced it.
     let original = env(upgradedVariable)
