@@ -7,12 +7,12 @@ import TensorCore
 /// BatchNorm running statistics, which are updated by forward passes, never by optimizers).
 public final class Parameter {
   public let name: String
-  /// The weight itself. Every assignment or in-place mutation bumps `version`.
+  /// Every change (assignment or in-place update) bumps `version`.
   public var value: Tensor {
     didSet { version &+= 1 }
   }
-  /// Changes whenever `value` does, so caches derived from weights (folded BatchNorm) know
-  /// when to recompute.
+  /// Changes whenever `value` does, so layers can cache values derived from it (e.g. a
+  /// Winograd-transformed kernel) and know when to recompute them.
   public private(set) var version = 0
   /// Accumulated gradient; nil until a backward pass touches a trainable, unfrozen parameter.
   public var grad: Tensor?
