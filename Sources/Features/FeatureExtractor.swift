@@ -20,8 +20,8 @@ public struct FeatureItem: Hashable, Sendable {
   }
 }
 
-/// Runs a network up to its cut for the items the store does not hold yet, in batches,
-/// saving each batch's entries as soon as it is computed (so an interrupted run resumes
+/// Runs a network up to its cut for the items the store does not hold yet, in fixed
+/// batches, saving each batch's entries as soon as it is computed (so an interrupted run resumes
 /// where it stopped), and returns every item's features in order.
 public final class FeatureExtractor {
   public let graph: Graph
@@ -72,31 +72,37 @@ public final class FeatureExtractor {
         missing.append(i)
       }
     }
+    // Batches are fixed runs of `batchSize` items, computed whole when any member is
+    // missing: a float result depends on the batch it was computed in (GEMM blocking), so
+    // this makes every entry the same whether a run was interrupted or not.
     let batchSize = max(1, self.batchSize)
-    if !missing.isEmpty {
-      plan(
-        stride(from: 0, to: missing.count, by: batchSize).map {
-          Array(missing[$0..<min(missing.count, $0 + batchSize)])
-        })
-    }
-    var start = 0
-    while start < missing.count {
-      let batch = Array(missing[start..<min(missing.count, start + batchSize)])
-      let x = try load(batch)
-      guard x.rank >= 1, x.shape[0] == batch.count else {
+    let isMissing = Set(missing)
+    let chunks = stride(from: 0, to: items.count, by: batchSize).map {
+      Array($0..<min(items.count, $0 + batchSize))
+    }.filter { $0.contains(where: isMissing.contains) }
+    if !chunks.isEmpty { plan(chunks) }
+    for chunk in chunks {
+      let todo = chunk.filter { isMissing.contains($0) }
+      let x = try load(chunk)
+      guard x.rank >= 1, x.shape[0] == chunk.count else {
         throw FeatureError.countMismatch(
-          what: "loaded batch", expected: batch.count, got: x.shape.first ?? 0)
+          what: "loaded batch", expected: chunk.count, got: x.shape.first ?? 0)
       }
       let y = try graph.forward(x, mode: .inference, through: cut)
-      for (j, i) in batch.enumerated() {
+      for (j, i) in chunk.enumerated() where isMissing.contains(i) {
         let scalars = Array(y.scalars[(j * per)..<((j + 1) * per)])
         out.replaceSubrange((i * per)..<((i + 1) * per), with: scalars)
         let entry = try Tensor(shape: shape, scalars: scalars)
         try store.save(entry, key: key, image: items[i].image, variant: items[i].variant)
       }
-      stats.computed += batch.count
-      start += batch.count
+      stats.computed += todo.count
       onProgress?(stats.reused + stats.computed, items.count)
+      // Ctrl-C: this batch's entries are saved; a rerun reuses them and goes on from here.
+      if let signal = Interruption.requested, stats.reused + stats.computed < items.count {
+        throw Interrupted(
+          signal: signal,
+          what: "caching features after \(stats.reused + stats.computed) of \(items.count) images")
+      }
     }
     return (try Tensor(shape: [items.count] + shape, scalars: out), stats)
   }

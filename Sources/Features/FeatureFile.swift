@@ -34,40 +34,41 @@ public struct FeatureFile: Equatable {
         what: "features/paths/labels of \(url.path)", expected: paths.count,
         got: features.shape.first ?? 0)
     }
-    let dir = url.deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
     ftune_h5_silence_errors()
-    let file = H5Fcreate(tmp.path, ftune_H5F_ACC_TRUNC(), ftune_H5P_DEFAULT(), ftune_H5P_DEFAULT())
-    guard file >= 0 else { throw FeatureError.hdf5(path: url.path, what: "create") }
-    do {
-      try writeFloats(file, "features", features, path: url.path)
-      try writeInts(file, "labels", labels.map(Int32.init), path: url.path)
-      try writeStrings(file, "paths", paths, path: url.path)
-      try writeStrings(file, "class_names", classNames, path: url.path)
-      for (k, v) in attributes.sorted(by: { $0.key < $1.key }) {
-        try writeAttribute(file, k, v, path: url.path)
+    try AtomicFile.write(to: url.path) { tmp in
+      let file = H5Fcreate(tmp, ftune_H5F_ACC_TRUNC(), ftune_H5P_DEFAULT(), ftune_H5P_DEFAULT())
+      guard file >= 0 else { throw FeatureError.hdf5(path: url.path, what: "create") }
+      do {
+        try writeFloats(file, "features", features, path: url.path)
+        try writeInts(file, "labels", labels.map(Int32.init), path: url.path)
+        try writeStrings(file, "paths", paths, path: url.path)
+        try writeStrings(file, "class_names", classNames, path: url.path)
+        for (k, v) in attributes.sorted(by: { $0.key < $1.key }) {
+          try writeAttribute(file, k, v, path: url.path)
+        }
+      } catch {
+        H5Fclose(file)
+        throw error
       }
       guard H5Fclose(file) >= 0 else { throw FeatureError.hdf5(path: url.path, what: "close") }
-    } catch {
-      H5Fclose(file)
-      try? FileManager.default.removeItem(at: tmp)
-      throw error
-    }
-    guard rename(tmp.path, url.path) == 0 else {
-      try? FileManager.default.removeItem(at: tmp)
-      throw FeatureError.hdf5(path: url.path, what: "rename into place")
     }
   }
 
+  /// The `ftune_format` attribute this version writes and reads.
+  public static let format = "features-1"
+
+  /// Reads a feature file; throws `FeatureError.otherFormat` for one written by an ftune
+  /// with another layout (`ftune_format` attribute), naming the file and what to do.
   public static func read(from url: URL) throws -> FeatureFile {
     ftune_h5_silence_errors()
     let path = url.path
     guard FileManager.default.fileExists(atPath: path) else {
-      throw FeatureError.hdf5(path: path, what: "open (no such file)")
+      throw FeatureError.unreadable(path: path, reason: "there is no such file")
     }
     let file = H5Fopen(path, ftune_H5F_ACC_RDONLY(), ftune_H5P_DEFAULT())
-    guard file >= 0 else { throw FeatureError.hdf5(path: path, what: "open") }
+    guard file >= 0 else {
+      throw FeatureError.unreadable(path: path, reason: "it is not an HDF5 file (or is damaged)")
+    }
     defer { H5Fclose(file) }
     for name in ["features", "paths", "labels"]
     where H5Lexists(file, name, ftune_H5P_DEFAULT()) <= 0 {
@@ -97,6 +98,9 @@ public struct FeatureFile: Equatable {
             decoding: nameBuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
             as: UTF8.self)] = v
       }
+    }
+    if let found = attributes["ftune_format"], found != format {
+      throw FeatureError.otherFormat(path: path, found: found, expected: format)
     }
     return FeatureFile(
       features: features, paths: paths, labels: labels, classNames: classes,

@@ -57,6 +57,8 @@ public enum FeatureError: Error, CustomStringConvertible, Equatable {
   case hdf5(path: String, what: String)
   case notAFeatureFile(path: String, missing: String)
   case countMismatch(what: String, expected: Int, got: Int)
+  case unreadable(path: String, reason: String)
+  case otherFormat(path: String, found: String, expected: String)
 
   public var description: String {
     switch self {
@@ -70,6 +72,11 @@ public enum FeatureError: Error, CustomStringConvertible, Equatable {
       return "\(path) is not an ftune feature file (no '\(missing)'); write one with ftune cache"
     case .countMismatch(let what, let expected, let got):
       return "\(what): expected \(expected) item(s), got \(got)"
+    case .unreadable(let path, let reason):
+      return "cannot read feature file \(path): \(reason); write one with ftune cache --out"
+    case .otherFormat(let path, let found, let expected):
+      return "\(path) was written by another ftune version (format '\(found)', this one"
+        + " reads '\(expected)'); rerun the ftune cache command that made it to rewrite it"
     }
   }
 }

@@ -1,5 +1,6 @@
 import CImageCodecs
 import Foundation
+import TensorCore
 
 extension Image {
   /// PNG bytes of this image (Float samples rounded and clamped to 0...255).
@@ -29,29 +30,5 @@ extension Image {
   public func writePNG(to path: String) throws {
     let data = try pngData()
     try AtomicFile.write(Data(data), to: path)
-  }
-}
-
-/// Atomic file writes: readers see the old file or the whole new one, never half of one.
-public enum AtomicFile {
-  /// Writes `data` to a temporary file beside `path`, then renames it over `path`.
-  public static func write(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent()
-    let temporary = directory.appendingPathComponent(
-      ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    do {
-      try data.write(to: temporary)
-      if rename(temporary.path, url.path) != 0 {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: temporary)
-        throw ImageError.writeFailed(path: path, reason: reason)
-      }
-    } catch let error as ImageError {
-      throw error
-    } catch {
-      try? FileManager.default.removeItem(at: temporary)
-      throw ImageError.writeFailed(path: path, reason: error.localizedDescription)
-    }
   }
 }

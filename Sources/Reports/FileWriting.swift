@@ -1,12 +1,12 @@
 import Foundation
-import ImageIO
+import TensorCore
 
 /// Writes `data` to `url` atomically (temporary file in the same directory, then rename),
-/// through ImageIO's `AtomicFile`, reporting failures as `ReportError.writeFailed`.
+/// through TensorCore's `AtomicFile`, reporting failures as `ReportError.writeFailed`.
 func writeAtomically(_ data: Data, to url: URL) throws {
   do {
     try AtomicFile.write(data, to: url.path)
-  } catch ImageError.writeFailed(_, let reason) {
+  } catch AtomicFileError.writeFailed(_, let reason) {
     throw ReportError.writeFailed(path: url.path, reason: reason)
   } catch {
     throw ReportError.writeFailed(path: url.path, reason: "\(error)")

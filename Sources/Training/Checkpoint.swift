@@ -22,6 +22,8 @@ public struct Checkpoint: Codable, Equatable {
   public var bestEpoch: Int
   /// Weight layers still frozen (after any gradual unfreezing); nil when never changed.
   public var freeze: Int?
+  /// Set when the run stopped inside an epoch (Ctrl-C): where to continue it.
+  public var partial: PartialEpoch?
   public var entries: [Entry] = []
   public var optimizerStateCounts: [Int] = []
   /// Not in the JSON header: the tensors follow it.
@@ -29,10 +31,30 @@ public struct Checkpoint: Codable, Equatable {
   public var optimizerState: [[Float]] = []
 
   enum CodingKeys: String, CodingKey {
-    case epoch, history, bestValLoss, bestEpoch, freeze, entries, optimizerStateCounts
+    case epoch, history, bestValLoss, bestEpoch, freeze, partial, entries, optimizerStateCounts
   }
 
   static let magic = Data("FTCKPT1\n".utf8)
+
+  /// An epoch stopped after `step` of its batches, with its running sums, so a resumed run
+  /// finishes it exactly as an uninterrupted one would (sums as bit patterns: no rounding).
+  public struct PartialEpoch: Codable, Equatable {
+    public var epoch: Int
+    public var step: Int
+    public var lossSumBits: UInt64
+    public var correct: Int
+    public var seen: Int
+
+    public init(epoch: Int, step: Int, lossSum: Double, correct: Int, seen: Int) {
+      self.epoch = epoch
+      self.step = step
+      self.lossSumBits = lossSum.bitPattern
+      self.correct = correct
+      self.seen = seen
+    }
+
+    public var lossSum: Double { Double(bitPattern: lossSumBits) }
+  }
 
   public init(
     epoch: Int, history: [EpochMetrics], bestValLoss: Float?, bestEpoch: Int, freeze: Int?
@@ -86,7 +108,7 @@ public struct Checkpoint: Codable, Equatable {
     for array in tensors + optimizerState {
       array.withUnsafeBufferPointer { data.append(Data(buffer: $0)) }
     }
-    try CheckpointFile.write(data, to: url)
+    try AtomicFile.write(data, to: url)
   }
 
   public static func read(from url: URL) throws -> Checkpoint {

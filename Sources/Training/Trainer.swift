@@ -83,6 +83,7 @@ public final class Trainer {
     var bestEpoch = 0
     var freeze: Int?
     var firstEpoch = 1
+    var partial: Checkpoint.PartialEpoch?
     if resume, let url = checkpointURL, FileManager.default.fileExists(atPath: url.path) {
       let cp = try Checkpoint.read(from: url)
       if let f = cp.freeze, let refreeze { try refreeze(f) }
@@ -93,7 +94,12 @@ public final class Trainer {
       best = cp.bestValLoss
       bestEpoch = cp.bestEpoch
       firstEpoch = cp.epoch + 1
-      progress.message("resuming after epoch \(cp.epoch) from \(url.path)")
+      partial = cp.partial.flatMap { $0.epoch == firstEpoch ? $0 : nil }
+      if let p = partial {
+        progress.message("resuming epoch \(p.epoch) after batch \(p.step) from \(url.path)")
+      } else {
+        progress.message("resuming after epoch \(cp.epoch) from \(url.path)")
+      }
     }
 
     var stoppedEarly = false
@@ -104,7 +110,6 @@ public final class Trainer {
         freeze = step.freeze
         progress.message("epoch \(epoch): unfreezing, first \(step.freeze) weight layers frozen")
       }
-      reseedDropout(epoch: epoch)
       let started = Date()
       var order = Array(0..<train.count)
       var rng = SeededRNG(seed: options.seed).derived(UInt64(epoch))
@@ -114,11 +119,15 @@ public final class Trainer {
           Array(order[$0..<min(train.count, $0 + options.batchSize)])
         }, epoch: epoch)
 
-      var lossSum = 0.0
-      var correct = 0
-      var seen = 0
+      // A run stopped inside this epoch continues it with its running sums.
+      var lossSum = partial?.lossSum ?? 0
+      var correct = partial?.correct ?? 0
+      var seen = partial?.seen ?? 0
+      let firstStep = partial?.step ?? 0
+      partial = nil
       var rate = options.learningRate
-      for s in 0..<stepsPerEpoch {
+      for s in firstStep..<stepsPerEpoch {
+        reseedDropout(epoch: epoch, step: s)
         let indices = Array(
           order[(s * options.batchSize)..<min(train.count, (s + 1) * options.batchSize)])
         let labels = indices.map { train.labels[$0] }
@@ -154,6 +163,16 @@ public final class Trainer {
           epoch: epoch, epochs: options.epochs, step: s + 1, steps: stepsPerEpoch,
           loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen),
           imagesPerSecond: perSecond, etaSeconds: remaining)
+        if let signal = Interruption.requested, s + 1 < stepsPerEpoch {
+          let state = Checkpoint.PartialEpoch(
+            epoch: epoch, step: s + 1, lossSum: lossSum, correct: correct, seen: seen)
+          try writeCheckpoint(
+            epoch: epoch - 1, history: history, best: best, bestEpoch: bestEpoch,
+            freeze: freeze, partial: state)
+          throw Interrupted(
+            signal: signal, what: "training in epoch \(epoch), after batch \(s + 1)",
+            checkpoint: checkpointURL?.path)
+        }
       }
       let trainSeconds = Date().timeIntervalSince(started)
       let trainLoss = Float(lossSum / Double(seen))
@@ -183,12 +202,12 @@ public final class Trainer {
           try snapshot.write(to: url)
         }
       }
-      if let url = checkpointURL {
-        var cp = Checkpoint(
-          epoch: epoch, history: history, bestValLoss: best, bestEpoch: bestEpoch, freeze: freeze)
-        cp.capture(graph)
-        cp.optimizerState = optimizer.saveState(trainableParameters().0)
-        try cp.write(to: url)
+      try writeCheckpoint(
+        epoch: epoch, history: history, best: best, bestEpoch: bestEpoch, freeze: freeze,
+        partial: nil)
+      if let signal = Interruption.requested, epoch < options.epochs {
+        throw Interrupted(
+          signal: signal, what: "training after epoch \(epoch)", checkpoint: checkpointURL?.path)
       }
       if let patience = options.earlyStoppingPatience, epoch - bestEpoch >= patience,
         epoch < options.epochs
@@ -276,13 +295,30 @@ public final class Trainer {
     return (params, multipliers)
   }
 
-  /// Dropout masks depend on (seed, epoch, layer) only, so a resumed run draws the same ones.
-  private func reseedDropout(epoch: Int) {
+  /// Dropout masks depend on (seed, epoch, step, layer) only, so a run resumed at any
+  /// batch draws the same ones.
+  private func reseedDropout(epoch: Int, step: Int) {
     for (i, node) in graph.nodes.enumerated() {
       if let d = node.layer as? Dropout {
         d.rng = SeededRNG(seed: options.seed ^ 0x0D0D).derived(UInt64(epoch << 20 | i))
+          .derived(UInt64(step))
       }
     }
+  }
+
+  /// The checkpoint `--resume` reads: weights, optimizer state, history, and `partial` when
+  /// the run stops inside an epoch. No-op without `checkpointURL`.
+  private func writeCheckpoint(
+    epoch: Int, history: [EpochMetrics], best: Float?, bestEpoch: Int, freeze: Int?,
+    partial: Checkpoint.PartialEpoch?
+  ) throws {
+    guard let url = checkpointURL else { return }
+    var cp = Checkpoint(
+      epoch: epoch, history: history, bestValLoss: best, bestEpoch: bestEpoch, freeze: freeze)
+    cp.partial = partial
+    cp.capture(graph)
+    cp.optimizerState = optimizer.saveState(trainableParameters().0)
+    try cp.write(to: url)
   }
 
   private func checkOutput(_ probs: Tensor, batch: Int) throws {

@@ -76,7 +76,7 @@ public struct CacheWorkflow {
       attributes: [
         "base": base, "weights": model.weights, "cut_layer": graph.nodes[cut].layer.name,
         "freeze": freeze, "preprocess": model.preprocessing.rawValue, "size": "\(model.size)",
-        "pool": pooling.rawValue, "key": key.hex, "ftune_format": "features-1",
+        "pool": pooling.rawValue, "key": key.hex, "ftune_format": FeatureFile.format,
       ])
     try file.write(to: URL(fileURLWithPath: out))
     return (file, stats)

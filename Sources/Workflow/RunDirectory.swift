@@ -29,6 +29,11 @@ public struct RunDirectory {
     } catch {
       throw WorkflowError.runDirectory(path: url.path, reason: "cannot be created (\(error))")
     }
+    // Temporary files of a run killed mid-write (`AtomicFile`): nothing reads them.
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+    for name in names where name.hasPrefix(".") && name.contains(".tmp") {
+      try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
+    }
   }
 
   /// Writes every file of a finished run.
@@ -63,7 +68,7 @@ public struct RunDirectory {
     }
     let data = try JSONSerialization.data(
       withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-    try ImageIO.AtomicFile.write(data, to: url.appendingPathComponent("metrics.json").path)
+    try AtomicFile.write(data, to: url.appendingPathComponent("metrics.json").path)
 
     let matrix = try ConfusionMatrix(
       labels: validationLabels, predictions: validation?.predictions ?? [], classes: classes)
@@ -95,7 +100,7 @@ public struct RunDirectory {
   }
 
   private func save(_ text: String, _ name: String) throws {
-    try ImageIO.AtomicFile.write(Data(text.utf8), to: url.appendingPathComponent(name).path)
+    try AtomicFile.write(Data(text.utf8), to: url.appendingPathComponent(name).path)
   }
 
   private func savePNG(_ canvas: Canvas, _ name: String) throws {

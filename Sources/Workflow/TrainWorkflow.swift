@@ -142,7 +142,13 @@ public final class TrainWorkflow {
     let runDir = RunDirectory(url: URL(fileURLWithPath: s.out ?? Self.defaultOut(s.base)))
     try runDir.prepare()
     trainer.checkpointURL = runDir.checkpointURL
-    let result = try trainer.fit(train: train, validation: validation, resume: resume)
+    let result: Trainer.Result
+    do {
+      result = try trainer.fit(train: train, validation: validation, resume: resume)
+    } catch var stop as Interrupted {
+      stop.runDirectory = runDir.url.path  // a resume must name it (the default is dated)
+      throw stop
+    }
 
     // 5. The run directory.
     var resolved = options

@@ -124,13 +124,14 @@ struct Interrupted: Error {}
     #expect(f1.shape == [5, 3])
     #expect(Array(f1.scalars[3..<6]) == [20, 22, 24])
 
-    // Image 3 changed on disk: new bytes, new hash; only it is recomputed.
+    // Image 3 changed on disk: new bytes, new hash; only its entry is recomputed, in its
+    // fixed batch (items 2-3), so its features do not depend on what else was missing.
     items[3] = FeatureItem(image: "h3-edited")
     values[3] = 100
     layer.samplesSeen = 0
     let (f2, s2) = try ex.features(for: items, load: inputs(values))
     #expect(s2 == .init(reused: 4, computed: 1))
-    #expect(layer.samplesSeen == 1)
+    #expect(layer.samplesSeen == 2)
     #expect(Array(f2.scalars[9..<12]) == [200, 202, 204])
     #expect(Array(f2.scalars[0..<9]) == Array(f1.scalars[0..<9]))
 
@@ -187,6 +188,24 @@ struct Interrupted: Error {}
       try FeatureFile.read(from: dir.appendingPathComponent("missing.h5"))
     }
     #expect(error?.description.contains("missing.h5") == true)
+
+    // Not HDF5, and a feature file of another ftune format: typed errors naming the file
+    // and saying what to do.
+    let text = dir.appendingPathComponent("text.h5")
+    try Data("not HDF5".utf8).write(to: text)
+    #expect(throws: FeatureError.unreadable(
+      path: text.path, reason: "it is not an HDF5 file (or is damaged)")) {
+      try FeatureFile.read(from: text)
+    }
+    var future = file
+    future.attributes["ftune_format"] = "features-2"
+    let other = dir.appendingPathComponent("other.h5")
+    try future.write(to: other)
+    let stale = #expect(throws: FeatureError.otherFormat(
+      path: other.path, found: "features-2", expected: FeatureFile.format)) {
+      try FeatureFile.read(from: other)
+    }
+    #expect(stale?.description.contains("rerun the ftune cache command") == true)
   }
 
   @Test func pooling() throws {
