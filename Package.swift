@@ -14,7 +14,6 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
-    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
   ],
   targets: [
     // System libraries. The headers add static inline shims for macros Swift cannot import.
@@ -30,15 +29,16 @@ let package = Package(
     // function target attributes and picked at run time: Swift cannot do per-function ISAs.
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
     .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
+    // Zip archives read with every offset bounded (.pth, .keras): damaged files throw.
+    .target(name: "Archive"),
     .target(name: "Layers", dependencies: ["TensorCore"]),
     .target(name: "Models", dependencies: ["Layers", "TensorCore"]),
     .target(
       name: "KerasIO",
-      dependencies: ["CHDF5", "Models", "Layers", "TensorCore", "ZIPFoundation"]
+      dependencies: ["CHDF5", "Archive", "Models", "Layers", "TensorCore"]
     ),
-    // PyTorch checkpoints (.pth) without Python: a bounded pickle VM and zip reader (no
-    // ZIPFoundation: it traps on damaged archives; see ZipDirectory.swift).
-    .target(name: "TorchIO", dependencies: ["Models", "Layers", "TensorCore"]),
+    // PyTorch checkpoints (.pth) without Python: a bounded pickle VM over Archive's zip reader.
+    .target(name: "TorchIO", dependencies: ["Archive", "Models", "Layers", "TensorCore"]),
     .target(name: "ImageIO", dependencies: ["CImageCodecs", "TensorCore"]),
     .target(name: "Augment", dependencies: ["ImageIO", "TensorCore"]),
     .target(name: "Features", dependencies: ["CHDF5", "KerasIO", "Models", "ImageIO", "Augment"]),
@@ -64,6 +64,8 @@ let package = Package(
     ),
 
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+    // Reads the .keras and .pth fixtures of KerasIOTests and TorchIOTests through #filePath.
+    .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
     .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
     .testTarget(
       name: "ModelsTests", dependencies: ["Models", "KerasIO", "Layers", "TensorCore"],

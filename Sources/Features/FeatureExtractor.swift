@@ -31,6 +31,9 @@ public final class FeatureExtractor {
   public var batchSize: Int
   /// Called after each computed batch with (items ready, total items).
   public var onProgress: ((Int, Int) -> Void)?
+  /// Applied to each item's features as they are collected (the store keeps them whole), so
+  /// `ftune cache --pool` holds C floats per image in memory rather than H×W×C.
+  public var pooling: FeaturePooling = .none
 
   /// How many entries came from the store and how many were computed.
   public struct Stats: Equatable, Sendable {
@@ -51,22 +54,30 @@ public final class FeatureExtractor {
     self.batchSize = max(1, batchSize)
   }
 
-  /// Features `[N] + cut shape` for `items`. `load(indices)` returns the network inputs of
-  /// those items (decoded, resized, preprocessed, augmented for their variant); `plan` is
-  /// told every batch `load` will be asked for, in order, before the first (so a loader can
-  /// decode ahead while the network computes).
+  /// Features `[N] + cut shape` (pooled: `[N, C]`) for `items`. `load(indices)` returns the
+  /// network inputs of those items (decoded, resized, preprocessed, augmented for their
+  /// variant); `plan` is told every batch `load` will be asked for, in order, before the
+  /// first (so a loader can decode ahead while the network computes).
   public func features(
     for items: [FeatureItem], plan: ([[Int]]) -> Void = { _ in },
     load: ([Int]) throws -> Tensor
   ) throws -> (features: Tensor, stats: Stats) {
     let shape = graph.nodes[cut].outputShape
     let per = shape.reduce(1, *)
-    var out = [Float](repeating: 0, count: per * items.count)
+    let pooled = pooling != .none && shape.count == 3 ? [shape[2]] : shape
+    let outPer = pooled.reduce(1, *)
+    var out = [Float](repeating: 0, count: outPer * items.count)
+    func collect(_ i: Int, _ scalars: [Float]) throws {
+      let item =
+        pooled == shape
+        ? scalars : pooling.apply(try Tensor(shape: [1] + shape, scalars: scalars)).scalars
+      out.replaceSubrange((i * outPer)..<((i + 1) * outPer), with: item)
+    }
     var stats = Stats()
     var missing: [Int] = []
     for (i, item) in items.enumerated() {
       if let t = store.load(key: key, image: item.image, variant: item.variant), t.shape == shape {
-        out.replaceSubrange((i * per)..<((i + 1) * per), with: t.scalars)
+        try collect(i, t.scalars)
         stats.reused += 1
       } else {
         missing.append(i)
@@ -91,7 +102,7 @@ public final class FeatureExtractor {
       let y = try graph.forward(x, mode: .inference, through: cut)
       for (j, i) in chunk.enumerated() where isMissing.contains(i) {
         let scalars = Array(y.scalars[(j * per)..<((j + 1) * per)])
-        out.replaceSubrange((i * per)..<((i + 1) * per), with: scalars)
+        try collect(i, scalars)
         let entry = try Tensor(shape: shape, scalars: scalars)
         try store.save(entry, key: key, image: items[i].image, variant: items[i].variant)
       }
@@ -104,7 +115,7 @@ public final class FeatureExtractor {
           what: "caching features after \(stats.reused + stats.computed) of \(items.count) images")
       }
     }
-    return (try Tensor(shape: [items.count] + shape, scalars: out), stats)
+    return (try Tensor(shape: [items.count] + pooled, scalars: out), stats)
   }
 }
 

@@ -35,6 +35,7 @@ public struct FeatureFile: Equatable {
         got: features.shape.first ?? 0)
     }
     ftune_h5_silence_errors()
+    try AtomicFile.createFolder(for: url.path)
     try AtomicFile.write(to: url.path) { tmp in
       let file = H5Fcreate(tmp, ftune_H5F_ACC_TRUNC(), ftune_H5P_DEFAULT(), ftune_H5P_DEFAULT())
       guard file >= 0 else { throw FeatureError.hdf5(path: url.path, what: "create") }

@@ -5,7 +5,7 @@ import Foundation
 /// or a run killed with SIGKILL, sees the old file or the whole new one, never half of one;
 /// at worst a hidden temporary file is left behind, which nothing reads.
 public enum AtomicFile {
-  /// Writes `data` to `path` atomically, creating missing parent folders.
+  /// Writes `data` to `path` atomically. The folder must exist (see `createFolder`).
   public static func write(_ data: Data, to path: String) throws {
     try write(to: path) { temporary in
       do {
@@ -16,9 +16,20 @@ public enum AtomicFile {
     }
   }
 
-  /// Writes `data` to `url` atomically, creating missing parent folders.
+  /// Writes `data` to `url` atomically. The folder must exist (see `createFolder`).
   public static func write(_ data: Data, to url: URL) throws {
     try write(data, to: url.path)
+  }
+
+  /// Creates the folder that will hold `path` (and its parents) when missing.
+  public static func createFolder(for path: String) throws {
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+    do {
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    } catch {
+      throw AtomicFileError.writeFailed(
+        path: path, reason: "its folder cannot be created (\(reason(of: error)))")
+    }
   }
 
   /// Lets `body` create the file at a temporary path (e.g. a library that writes files by
@@ -27,12 +38,6 @@ public enum AtomicFile {
   public static func write(to path: String, _ body: (String) throws -> Void) throws {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
-    do {
-      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    } catch {
-      throw AtomicFileError.writeFailed(
-        path: path, reason: "its folder cannot be created (\(reason(of: error)))")
-    }
     let temporary = directory.appendingPathComponent(
       ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     do {

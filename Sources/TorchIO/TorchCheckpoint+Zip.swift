@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 
 /// The zip format (torch >= 1.6): `<archive>/data.pkl`, `<archive>/byteorder` and one
@@ -5,7 +6,15 @@ import Foundation
 /// top-level folder is accepted.
 extension TorchCheckpoint {
   static func readZip(bytes: [UInt8], file: String) throws -> TorchCheckpoint {
-    let zip = try ZipDirectory(bytes: bytes, file: file)
+    do {
+      return try readZipMembers(bytes: bytes, file: file)
+    } catch let error as ZipError {
+      throw TorchCheckpointError(error)
+    }
+  }
+
+  private static func readZipMembers(bytes: [UInt8], file: String) throws -> TorchCheckpoint {
+    let zip = try ZipArchive(bytes: bytes, file: file)
     let pickles = zip.members.filter { member in
       let parts = member.path.split(separator: "/", omittingEmptySubsequences: false)
       return parts.count == 2 && parts[1] == "data.pkl"

@@ -108,6 +108,7 @@ public struct Checkpoint: Codable, Equatable {
     for array in tensors + optimizerState {
       array.withUnsafeBufferPointer { data.append(Data(buffer: $0)) }
     }
+    try AtomicFile.createFolder(for: url.path)
     try AtomicFile.write(data, to: url)
   }
 

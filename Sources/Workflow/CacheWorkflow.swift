@@ -63,6 +63,7 @@ public struct CacheWorkflow {
     let extractor = FeatureExtractor(
       graph: graph, cut: cut, key: key, store: store, batchSize: batchSize)
     extractor.onProgress = { done, total in log("features: \(done)/\(total)") }
+    extractor.pooling = pooling
     // Sorted relative paths, as the file promises.
     let root = URL(fileURLWithPath: data).standardizedFileURL.path
     let samples = dataset.samples.map { s in
@@ -71,7 +72,7 @@ public struct CacheWorkflow {
     let paths = samples.map(\.0.path)
     let (features, stats) = try extractor.features(ofImages: paths, pipeline: pipeline)
     let file = FeatureFile(
-      features: pooling.apply(features), paths: samples.map(\.1),
+      features: features, paths: samples.map(\.1),
       labels: samples.map(\.0.label), classNames: dataset.classes,
       attributes: [
         "base": base, "weights": model.weights, "cut_layer": graph.nodes[cut].layer.name,

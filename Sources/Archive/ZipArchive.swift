@@ -1,22 +1,24 @@
-/// The members of a zip archive, read from its central directory with every offset and
-/// size checked against the file.
+/// The members of a zip archive held in memory, read from its central directory with every
+/// offset and size checked against the bytes: damaged input throws `ZipError`, never traps.
 ///
-/// Why not ZIPFoundation: its archive reader traps (out-of-range `Data` access) on damaged
-/// archives, which the byte-flip tests found; a checkpoint is untrusted input. torch.save
-/// writes only *stored* (uncompressed) members, so a reader of stored members, with ZIP64
-/// sizes and a CRC-32 check, covers every real checkpoint in ~150 lines we can bound.
-struct ZipDirectory {
-  struct Member {
-    let path: String
-    /// Byte range of the member's data within the file.
-    let start: Int
-    let count: Int
-    let crc32: UInt32
+/// Why not ZIPFoundation: its reader traps (out-of-range `Data` access) on damaged
+/// archives, which the byte-flip tests found, and ftune reads archives of unknown origin
+/// (`.pth` checkpoints, `.keras` models). Both torch.save and Keras write *stored*
+/// (uncompressed) members, so a reader of stored members, with ZIP64 sizes and a CRC-32
+/// check, covers every real file in code small enough to bound.
+public struct ZipArchive: Sendable {
+  public struct Member: Sendable, Equatable {
+    public let path: String
+    /// Byte range of the member's data within `bytes`.
+    public let start: Int
+    public let count: Int
+    public let crc32: UInt32
   }
 
-  let bytes: [UInt8]
-  let file: String
-  private(set) var members: [Member] = []
+  public let bytes: [UInt8]
+  /// The name errors give the archive (its path).
+  public let file: String
+  public private(set) var members: [Member] = []
 
   static let endSignature: UInt32 = 0x0605_4B50
   static let zip64EndSignature: UInt32 = 0x0606_4B50
@@ -24,11 +26,12 @@ struct ZipDirectory {
   static let centralSignature: UInt32 = 0x0201_4B50
   static let localSignature: UInt32 = 0x0403_4B50
 
-  init(bytes: [UInt8], file: String) throws {
+  /// Parses the central directory of `bytes`; `file` names the archive in errors.
+  public init(bytes: [UInt8], file: String) throws(ZipError) {
     self.bytes = bytes
     self.file = file
     let end = try findEnd()
-    var reader = ByteReader(bytes: bytes, file: file, offset: end + 10)
+    var reader = ZipReader(bytes: bytes, file: file, offset: end + 10)
     var entries = Int(try reader.uintLE(2))
     var directorySize = Int(try reader.uintLE(4))
     var directoryOffset = Int(try reader.uintLE(4))
@@ -36,47 +39,53 @@ struct ZipDirectory {
       (entries, directorySize, directoryOffset) = try zip64End(before: end)
     }
     guard directoryOffset >= 0, directorySize >= 0,
-      directorySize <= bytes.count - directoryOffset, entries <= directorySize / 46
+      directoryOffset <= bytes.count, directorySize <= bytes.count - directoryOffset,
+      entries <= directorySize / 46
     else {
       throw malformed(end, "central directory lies outside the file")
     }
-    reader = ByteReader(
+    reader = ZipReader(
       bytes: bytes, file: file, offset: directoryOffset, end: directoryOffset + directorySize)
     for _ in 0..<entries {
       members.append(try readCentralEntry(&reader))
     }
   }
 
-  func member(_ path: String) -> Member? {
+  /// The member stored under `path`, if any.
+  public func member(_ path: String) -> Member? {
     members.first { $0.path == path }
   }
 
-  /// The member's bytes, after checking its CRC-32.
-  func verified(_ member: Member) throws -> Member {
-    let crc = bytes.withUnsafeBufferPointer { buffer in
-      CRC32.checksum(UnsafeBufferPointer(rebasing: buffer[member.start..<(member.start
-        + member.count)]))
-    }
+  /// `member`, after checking its CRC-32 against its bytes.
+  public func verified(_ member: Member) throws(ZipError) -> Member {
+    let crc = CRC32.checksum(bytes[member.start..<(member.start + member.count)])
     guard crc == member.crc32 else {
       throw malformed(member.start, "CRC-32 of \(member.path) does not match (damaged file)")
     }
     return member
   }
 
+  /// The bytes of the member at `path`, CRC-checked; nil when there is no such member.
+  public func data(_ path: String) throws(ZipError) -> ArraySlice<UInt8>? {
+    guard let found = member(path) else { return nil }
+    let m = try verified(found)
+    return bytes[m.start..<(m.start + m.count)]
+  }
+
   // MARK: - Parsing
 
-  private func malformed(_ offset: Int, _ reason: String) -> TorchCheckpointError {
-    .malformed(file: file, offset: offset, reason: "zip: " + reason)
+  private func malformed(_ offset: Int, _ reason: String) -> ZipError {
+    .malformed(file: file, offset: offset, reason: reason)
   }
 
   private func signature(at offset: Int) -> UInt32? {
     guard offset >= 0, offset + 4 <= bytes.count else { return nil }
-    var reader = ByteReader(bytes: bytes, file: file, offset: offset)
+    var reader = ZipReader(bytes: bytes, file: file, offset: offset)
     return (try? reader.uintLE(4)).map { UInt32(truncatingIfNeeded: $0) }
   }
 
   /// The end-of-central-directory record: within the last 22 + 65535 (comment) bytes.
-  private func findEnd() throws -> Int {
+  private func findEnd() throws(ZipError) -> Int {
     let last = bytes.count - 22
     let first = max(0, last - 0xFFFF)
     var offset = last
@@ -84,21 +93,21 @@ struct ZipDirectory {
       if signature(at: offset) == Self.endSignature { return offset }
       offset -= 1
     }
-    throw TorchCheckpointError.notACheckpoint(
-      file: file, reason: "zip without an end-of-central-directory record (incomplete file?)")
+    throw .notAZip(
+      file: file, reason: "no end-of-central-directory record (incomplete file?)")
   }
 
-  private func zip64End(before end: Int) throws -> (Int, Int, Int) {
+  private func zip64End(before end: Int) throws(ZipError) -> (Int, Int, Int) {
     let locator = end - 20
     guard signature(at: locator) == Self.zip64LocatorSignature else {
       throw malformed(end, "ZIP64 sizes without a ZIP64 locator")
     }
-    var reader = ByteReader(bytes: bytes, file: file, offset: locator + 8)
+    var reader = ZipReader(bytes: bytes, file: file, offset: locator + 8)
     let record = try int(try reader.uintLE(8), locator)
     guard signature(at: record) == Self.zip64EndSignature else {
       throw malformed(locator, "ZIP64 locator points at no ZIP64 end record")
     }
-    reader = ByteReader(bytes: bytes, file: file, offset: record + 32)
+    reader = ZipReader(bytes: bytes, file: file, offset: record + 32)
     let entries = try int(try reader.uintLE(8), record)
     let size = try int(try reader.uintLE(8), record)
     let offset = try int(try reader.uintLE(8), record)
@@ -106,14 +115,14 @@ struct ZipDirectory {
   }
 
   /// A 64-bit size or offset from the file as an Int no larger than the file.
-  private func int(_ value: UInt64, _ at: Int) throws -> Int {
+  private func int(_ value: UInt64, _ at: Int) throws(ZipError) -> Int {
     guard value <= UInt64(bytes.count) else {
       throw malformed(at, "size or offset \(value) is beyond the end of the file")
     }
     return Int(value)
   }
 
-  private func readCentralEntry(_ reader: inout ByteReader) throws -> Member {
+  private func readCentralEntry(_ reader: inout ZipReader) throws(ZipError) -> Member {
     let at = reader.offset
     guard UInt32(truncatingIfNeeded: try reader.uintLE(4)) == Self.centralSignature else {
       throw malformed(at, "central directory entry has a wrong signature")
@@ -130,7 +139,7 @@ struct ZipDirectory {
     try reader.skip(8)  // disk, attributes
     var localOffset = try reader.uintLE(4)
     let path = String(decoding: try reader.take(nameLength), as: UTF8.self)
-    var extra = ByteReader(
+    var extra = ZipReader(
       bytes: bytes, file: file, offset: reader.offset, end: reader.offset + extraLength)
     try reader.skip(extraLength)
     try reader.skip(commentLength)
@@ -138,8 +147,8 @@ struct ZipDirectory {
     while extra.remaining >= 4 {
       let id = try extra.uintLE(2)
       let size = Int(try extra.uintLE(2))
-      var field = ByteReader(bytes: bytes, file: file, offset: extra.offset,
-        end: extra.offset + size)
+      var field = ZipReader(
+        bytes: bytes, file: file, offset: extra.offset, end: extra.offset + size)
       try extra.skip(size)
       guard id == 0x0001 else { continue }
       if uncompressed == 0xFFFF_FFFF { uncompressed = try field.uintLE(8) }
@@ -147,14 +156,12 @@ struct ZipDirectory {
       if localOffset == 0xFFFF_FFFF { localOffset = try field.uintLE(8) }
     }
     guard method == 0, compressed == uncompressed else {
-      throw TorchCheckpointError.notACheckpoint(
-        file: file, reason: "zip member \(path) is compressed (method \(method)); torch.save "
-          + "stores members uncompressed, so re-save the checkpoint with torch.save")
+      throw .compressed(file: file, member: path, method: Int(method))
     }
     let count = try int(uncompressed, at)
     let local = try int(localOffset, at)
     // The local header repeats the name and has its own extra field; data follows it.
-    var header = ByteReader(bytes: bytes, file: file, offset: local)
+    var header = ZipReader(bytes: bytes, file: file, offset: local)
     guard UInt32(truncatingIfNeeded: try header.uintLE(4)) == Self.localSignature else {
       throw malformed(local, "local header of \(path) has a wrong signature")
     }
@@ -164,28 +171,8 @@ struct ZipDirectory {
     try header.skip(localName + localExtra)
     let start = header.offset
     guard count <= bytes.count - start else {
-      throw TorchCheckpointError.truncated(
-        file: file, offset: start, needed: count, available: bytes.count - start)
+      throw .truncated(file: file, offset: start, needed: count, available: bytes.count - start)
     }
     return Member(path: path, start: start, count: count, crc32: crc)
-  }
-}
-
-/// CRC-32 (IEEE 802.3, as zip uses), table-driven.
-enum CRC32 {
-  static let table: [UInt32] = (0..<256).map { index in
-    var crc = UInt32(index)
-    for _ in 0..<8 {
-      crc = crc & 1 == 1 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1
-    }
-    return crc
-  }
-
-  static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-    var crc: UInt32 = 0xFFFF_FFFF
-    for byte in bytes {
-      crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
-    }
-    return crc ^ 0xFFFF_FFFF
   }
 }
