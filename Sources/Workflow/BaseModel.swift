@@ -26,8 +26,8 @@ public struct BaseModel {
   ) throws -> BaseModel {
     if isModelFile(base) {
       guard FileManager.default.fileExists(atPath: base) else {
-        throw WorkflowError.badValue(
-          option: "base", value: base, hint: "no such file; give a zoo name or a Keras model file")
+        throw WorkflowError.missingFile(
+          option: "base", path: base, hint: "give a zoo name or a Keras model file")
       }
       let graph = try KerasModel.load(path: base)
       let shape = graph.inputShape
@@ -69,9 +69,9 @@ public struct BaseModel {
     if weights == "random" { return nil }
     if !weights.isEmpty {
       guard FileManager.default.fileExists(atPath: weights) else {
-        throw WorkflowError.badValue(
-          option: "weights", value: weights,
-          hint: "no such file; give a Keras weights file (.h5, .weights.h5, .keras) or 'random'")
+        throw WorkflowError.missingFile(
+          option: "weights", path: weights,
+          hint: "give a Keras weights file (.h5, .weights.h5, .keras) or 'random'")
       }
       return weights
     }

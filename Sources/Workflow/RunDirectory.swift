@@ -27,7 +27,10 @@ public struct RunDirectory {
     do {
       try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     } catch {
-      throw WorkflowError.runDirectory(path: url.path, reason: "cannot be created (\(error))")
+      let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+      let why = posix.map { String(cString: strerror(Int32($0.code))) } ?? "\(error)"
+      throw WorkflowError.runDirectory(
+        path: url.path, reason: "cannot be created (\(why)); choose another --out")
     }
     // Temporary files of a run killed mid-write (`AtomicFile`): nothing reads them.
     let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []

@@ -5,6 +5,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
   case recipe(path: String, reason: String)
   case missingOption(String, hint: String)
   case badValue(option: String, value: String, hint: String)
+  /// The file an option names does not exist (a data error, not a usage error).
+  case missingFile(option: String, path: String, hint: String)
   case weightsNotFound(base: String, looked: [String], fileName: String)
   case noWeightsKnown(base: String)
   case runDirectory(path: String, reason: String)
@@ -23,6 +25,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
       return "--\(option) is required: \(hint)"
     case .badValue(let option, let value, let hint):
       return "--\(option) \(value): \(hint)"
+    case .missingFile(let option, let path, let hint):
+      return "--\(option) \(path): no such file; \(hint)"
     case .weightsNotFound(let base, let looked, let fileName):
       return "no weights for \(base): looked for \(looked.joined(separator: ", ")). Put Keras's"
         + " \(fileName) in ~/.keras/models/ (Keras downloads it there), pass --weights FILE"

@@ -31,7 +31,7 @@ enum ExitStatus {
       switch e {
       case .unknownRecipeKey, .recipe, .missingOption, .badValue: return usage
       case .runDirectory: return io
-      case .weightsNotFound, .noWeightsKnown, .notARun, .noImages: return data
+      case .missingFile, .weightsNotFound, .noWeightsKnown, .notARun, .noImages: return data
       }
     case let e as TrainingError:
       switch e {

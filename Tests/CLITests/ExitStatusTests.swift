@@ -48,6 +48,11 @@ import Testing
     #expect(key.status == 64, "\(key.err)")
     expectOneMessage(key.err, naming: "unknown key 'learning_rate'")
 
+    try "base: [vgg16\n".write(to: recipe, atomically: true, encoding: .utf8)
+    let yaml = try ftune(["--recipe", recipe.path])
+    #expect(yaml.status == 64, "\(yaml.err)")
+    #expect(yaml.err.contains("is not valid YAML"), "\(yaml.err)")
+
     let freeze = try ftune(train(["--freeze", "99"]))
     #expect(freeze.status == 64, "\(freeze.err)")
     expectOneMessage(freeze.err, naming: "--freeze 99")
@@ -83,6 +88,19 @@ import Testing
     let badWeights = try ftune(train(["--weights", weights.path]))
     #expect(badWeights.status == 65, "\(badWeights.err)")
     expectOneMessage(badWeights.err, naming: weights.path)
+
+    let absent = try ftune(train(["--weights", root.appendingPathComponent("none.h5").path]))
+    #expect(absent.status == 65, "\(absent.err)")
+    expectOneMessage(absent.err, naming: "none.h5: no such file")
+
+    // A damaged checkpoint in the run directory --resume reads.
+    let run = root.appendingPathComponent("runs/x")
+    try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+    let checkpoint = run.appendingPathComponent("checkpoint.ftck")
+    try Data("FTCKPT1\ngarbage".utf8).write(to: checkpoint)
+    let resumed = try ftune(train(["--freeze", "all", "--resume"]))
+    #expect(resumed.status == 65, "\(resumed.err)")
+    expectOneMessage(resumed.err, naming: checkpoint.path)
 
     let info = try ftune(["cache", "--info", weights.path])
     #expect(info.status == 65, "\(info.err)")
