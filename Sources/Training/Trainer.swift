@@ -114,17 +114,16 @@ public final class Trainer {
       var order = Array(0..<train.count)
       var rng = SeededRNG(seed: options.seed).derived(UInt64(epoch))
       order.shuffle(using: &rng)
-      train.willRequest(
-        stride(from: 0, to: train.count, by: options.batchSize).map {
-          Array(order[$0..<min(train.count, $0 + options.batchSize)])
-        }, epoch: epoch)
-
       // A run stopped inside this epoch continues it with its running sums.
       var lossSum = partial?.lossSum ?? 0
       var correct = partial?.correct ?? 0
       var seen = partial?.seen ?? 0
       let firstStep = partial?.step ?? 0
       partial = nil
+      train.willRequest(
+        stride(from: firstStep * options.batchSize, to: train.count, by: options.batchSize).map {
+          Array(order[$0..<min(train.count, $0 + options.batchSize)])
+        }, epoch: epoch)
       var rate = options.learningRate
       for s in firstStep..<stepsPerEpoch {
         reseedDropout(epoch: epoch, step: s)
