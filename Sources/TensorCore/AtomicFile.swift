@@ -33,15 +33,17 @@ public enum AtomicFile {
   }
 
   /// Lets `body` create the file at a temporary path (e.g. a library that writes files by
-  /// name, like HDF5), then renames it over `path`. The temporary file is removed when
-  /// `body` throws.
-  public static func write(to path: String, _ body: (String) throws -> Void) throws {
+  /// name, like HDF5), then renames it over `path`; returns what `body` returns. The
+  /// temporary file is removed when `body` throws.
+  @discardableResult
+  public static func write<R>(to path: String, _ body: (String) throws -> R) throws -> R {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
     let temporary = directory.appendingPathComponent(
       ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+    let result: R
     do {
-      try body(temporary)
+      result = try body(temporary)
     } catch {
       unlink(temporary)
       throw error
@@ -51,6 +53,7 @@ public enum AtomicFile {
       unlink(temporary)
       throw AtomicFileError.writeFailed(path: path, reason: why)
     }
+    return result
   }
 
   private static func reason(of error: any Error) -> String {

@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import TensorCore
 
 /// HDF5 prints errors to stderr by default; ftune reports its own. The setting is per
 /// thread in thread-safe builds, so every entry point calls this (it costs nothing).
@@ -51,35 +52,27 @@ public final class HDF5File {
   /// replaces `path` only once it is complete and closed. On error nothing is left behind.
   public static func write<R>(to path: String, _ body: (HDF5Group) throws -> R) throws -> R {
     silenceHDF5()
-    let url = URL(fileURLWithPath: path)
-    let temp = url.deletingLastPathComponent()
-      .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
-    let fapl = ftune_h5_strong_close_fapl()
-    defer { H5Pclose(fapl) }
-    let id = H5Fcreate(temp, ftune_H5F_ACC_TRUNC(), ftune_H5P_DEFAULT(), fapl)
-    guard id >= 0 else {
-      throw HDF5Error.cannotCreate(file: path, reason: "the directory is missing or read-only")
-    }
-    let file = HDF5File(path: path, id: id)
-    let result: R
-    do {
-      result = try body(try file.root)
-      guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else {
-        throw HDF5Error.cannotCreate(file: path, reason: "writing failed (disk full?)")
+    return try AtomicFile.write(to: path) { temp in
+      let fapl = ftune_h5_strong_close_fapl()
+      defer { H5Pclose(fapl) }
+      let id = H5Fcreate(temp, ftune_H5F_ACC_TRUNC(), ftune_H5P_DEFAULT(), fapl)
+      guard id >= 0 else {
+        throw HDF5Error.cannotCreate(file: path, reason: "the directory is missing or read-only")
       }
-      // The strong close degree closes every object still open, so the file is complete.
-      file.close()
-    } catch {
-      file.close()
-      try? FileManager.default.removeItem(atPath: temp)
-      throw error
+      let file = HDF5File(path: path, id: id)
+      do {
+        let result = try body(try file.root)
+        guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else {
+          throw HDF5Error.cannotCreate(file: path, reason: "writing failed (disk full?)")
+        }
+        // The strong close degree closes every object still open, so the file is complete.
+        file.close()
+        return result
+      } catch {
+        file.close()
+        throw error
+      }
     }
-    // rename(2) replaces an existing file atomically: readers see the old or the new one.
-    guard rename(temp, path) == 0 else {
-      try? FileManager.default.removeItem(atPath: temp)
-      throw HDF5Error.cannotCreate(file: path, reason: "cannot rename the finished file into place")
-    }
-    return result
   }
 
   /// HDF5's signature sits at offset 0, 512, 1024, … (after an optional user block).
