@@ -86,45 +86,52 @@ public final class Predictor {
   }
 
   /// Probabilities for each path (averaged over crops and ensemble members), top `top`.
+  /// Without `tenCrop`, the next images are decoded and resized on `ImageBatches`' loader
+  /// threads while the network runs on the current one (still one image per forward pass,
+  /// so results do not depend on what else is predicted).
   public func predict(paths: [String], tenCrop: Bool = false, top: Int = 3) throws
     -> [Prediction]
   {
-    var results: [Prediction] = []
-    for path in paths {
-      let image = try Image.decode(file: path)
-      var probs = [Float](repeating: 0, count: classes.count)
-      for m in members {
-        let p = m.pipeline
-        var inputs: [Tensor] = []
-        if tenCrop {
-          // Standard 10-crop: shorter side to size·256/224, then corners, centre, mirrors.
-          let scaled = try image.resized(shorterSide: p.size * 256 / 224)
-          for crop in try TestTimeCrops.tenCrop(scaled, width: p.size, height: p.size) {
-            inputs.append(try p.pixels(crop))
-          }
-        } else {
-          inputs.append(try p.pixels(image))
-        }
-        var batch = try Tensor(
-          shape: [inputs.count] + inputs[0].shape, scalars: inputs.flatMap(\.scalars))
-        try p.preprocessing.apply(to: &batch)
-        let out = try m.graph.forward(batch, mode: .inference)
-        guard out.rank == 2, out.shape[1] == classes.count else {
-          throw WorkflowError.notARun(path: path, missing: "a \(classes.count)-class output")
-        }
-        for r in 0..<out.shape[0] {
-          for c in 0..<classes.count {
-            probs[c] +=
-              out.scalars[r * classes.count + c]
-              / Float(out.shape[0] * members.count)
-          }
+    var probs = [[Float]](
+      repeating: [Float](repeating: 0, count: classes.count), count: paths.count)
+    func add(_ out: Tensor, to i: Int) throws {
+      guard out.rank == 2, out.shape[1] == classes.count else {
+        throw WorkflowError.notARun(path: paths[i], missing: "a \(classes.count)-class output")
+      }
+      for r in 0..<out.shape[0] {
+        for c in 0..<classes.count {
+          probs[i][c] +=
+            out.scalars[r * classes.count + c] / Float(out.shape[0] * members.count)
         }
       }
-      let ranked = probs.enumerated().sorted { $0.element > $1.element }.prefix(max(1, top))
-      results.append(
-        Prediction(path: path, top: ranked.map { (classes[$0.offset], $0.element) }))
     }
-    return results
+    for m in members {
+      let p = m.pipeline
+      if tenCrop {
+        for (i, path) in paths.enumerated() {
+          // Standard 10-crop: shorter side to size·256/224, then corners, centre, mirrors.
+          let image = try Image.decode(file: path)
+          let scaled = try image.resized(shorterSide: p.size * 256 / 224)
+          let crops = try TestTimeCrops.tenCrop(scaled, width: p.size, height: p.size)
+          var batch = try Image.batch(try crops.map { try p.image($0, index: 0, variant: 0) })
+          try p.preprocessing.apply(to: &batch)
+          try add(try m.graph.forward(batch, mode: .inference), to: i)
+        }
+      } else {
+        let source = ImageBatches(
+          paths: paths, labels: [Int](repeating: 0, count: paths.count), pipeline: p,
+          augmented: false)
+        source.willRequest(paths.indices.map { [$0] }, epoch: 0)
+        for i in paths.indices {
+          let x = try source.inputs([i], epoch: 0)
+          try add(try m.graph.forward(x, mode: .inference), to: i)
+        }
+      }
+    }
+    return zip(paths, probs).map { path, p in
+      let ranked = p.enumerated().sorted { $0.element > $1.element }.prefix(max(1, top))
+      return Prediction(path: path, top: ranked.map { (classes[$0.offset], $0.element) })
+    }
   }
 
   /// `--json`: an array of {path, predictions: [{class, probability}]}.

@@ -220,3 +220,47 @@ private final class RecordingBatches: BatchProvider {
     #expect(try run("flip", "c") == .init(reused: 27, computed: 0))
   }
 }
+
+/// `ftune predict` reads images through the loader; its answers are those of one image at
+/// a time through the network, whatever else is predicted alongside.
+@Suite(.serialized) struct PredictorLoaderTests {
+  @Test func predictionsThroughTheLoaderEqualOneImageAtATime() throws {
+    let root = TinyImages.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let data = root.appendingPathComponent("images")
+    try TinyImages.make(at: data, perClass: 3)
+    let run = root.appendingPathComponent("run").path
+    let flags = [
+      "base": "vgg16", "weights": "random", "size": "32", "data": data.path, "epochs": "1",
+      "batch": "4", "freeze": "13", "cache-dir": root.appendingPathComponent("cache").path,
+      "out": run,
+    ]
+    try TrainWorkflow(
+      options: RunOptions(flags: flags), progress: SilentProgress(),
+      environment: ["HOME": root.path]
+    ).run()
+    let predictor = try Predictor(runs: [run])
+    let paths = try Predictor.expand([data.path])
+    #expect(paths.count == 9)
+    let all = try predictor.predict(paths: paths, top: 3)
+    let member = try #require(predictor.members.first)
+    for (path, prediction) in zip(paths, all) {
+      var x = try member.pipeline.pixels(Image.decode(file: path))
+      x = try Tensor(shape: [1] + x.shape, scalars: x.scalars)
+      try member.pipeline.preprocessing.apply(to: &x)
+      let out = try member.graph.forward(x, mode: .inference)
+      let expected = zip(predictor.classes, out.scalars).sorted { $0.1 > $1.1 }
+      #expect(prediction.top.map(\.name) == expected.map(\.0), "\(path)")
+      #expect(prediction.top.map(\.probability) == expected.map(\.1), "\(path)")
+    }
+    #expect(try predictor.predict(paths: [paths[7]], top: 3) == [all[7]])
+    // A damaged file fails the prediction, naming the file.
+    try Data("not a png".utf8).write(to: URL(fileURLWithPath: paths[4]))
+    do {
+      _ = try predictor.predict(paths: paths)
+      Issue.record("a damaged image was predicted")
+    } catch let error as ImageError {
+      #expect(error.path == paths[4])
+    }
+  }
+}
