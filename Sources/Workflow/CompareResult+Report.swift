@@ -20,6 +20,9 @@ extension CompareResult {
         + " before their cut cannot use the cache past it and train on images; a cached row"
         + " with an augmentation set trains on that many augmented variants per image.",
       "*peak MB* is the process's peak resident memory while the row ran.",
+      "*epochs*: a head trained alone on cached features is cheap, so it gets at least"
+        + " \(CompareWorkflow.headOnlyMinimumSteps) optimizer steps (more epochs than --epochs"
+        + " when the training folds are small); other rows train for --epochs.",
     ]
     let intro =
       "Validation accuracy and loss (mean ± std) over \(scheme), \(epochs) epoch(s) per fold;"
@@ -61,6 +64,7 @@ extension CompareResult {
     var loss_mean: Double
     var loss_std: Double
     var seconds: Double
+    var epochs: Int
     var images_per_second: Double
     var feature_seconds: Double
     var peak_rss_mb: Double
@@ -92,7 +96,8 @@ extension CompareResult {
           trainable_params: $0.trainableParams, cached_features: $0.cachedFeatures,
           inputs: $0.inputs.note, accuracy_mean: $0.accuracy.mean,
           accuracy_std: $0.accuracy.std, loss_mean: $0.loss.mean, loss_std: $0.loss.std,
-          seconds: $0.seconds.mean, images_per_second: $0.imagesPerSecond.mean,
+          seconds: $0.seconds.mean, epochs: $0.epochs,
+          images_per_second: $0.imagesPerSecond.mean,
           feature_seconds: $0.featureSeconds, peak_rss_mb: $0.peakRSSMB,
           fold_accuracies: $0.runs.map(\.accuracy))
       }, best: v?.best.freeze, best_head: v?.best.head, best_augment: v?.best.augment,

@@ -17,11 +17,14 @@ public struct CompareResult: Sendable {
     /// Wall time of getting this fold's inputs ready: feature extraction or reading them
     /// from the store (0 when training on images).
     public var featureSeconds: Double
+    /// Epochs trained (`--epochs`, or more for a head alone on cached features).
+    public var epochs: Int
 
     public init(
       accuracy: Double, loss: Double, seconds: Double, imagesPerSecond: Double,
-      featureSeconds: Double = 0
+      featureSeconds: Double = 0, epochs: Int = 0
     ) {
+      self.epochs = epochs
       self.accuracy = accuracy
       self.loss = loss
       self.seconds = seconds
@@ -85,6 +88,8 @@ public struct CompareResult: Sendable {
     public var loss: MeanStd { MeanStd(runs.map(\.loss)) }
     public var seconds: MeanStd { MeanStd(runs.map(\.seconds)) }
     public var imagesPerSecond: MeanStd { MeanStd(runs.map(\.imagesPerSecond)) }
+    /// Epochs trained per fold (the most, should folds differ).
+    public var epochs: Int { runs.map(\.epochs).max() ?? 0 }
     /// Feature time summed over folds (the first pass over the images, then store reads).
     public var featureSeconds: Double { runs.map(\.featureSeconds).reduce(0, +) }
   }
@@ -144,13 +149,13 @@ public struct CompareResult: Sendable {
   /// The console/Markdown table rows.
   public func table() -> (headers: [String], rows: [[String]]) {
     let headers = [
-      "freeze", "cut", "head", "augment", "trainable params", "val accuracy", "val loss",
-      "fit s/fold", "images/s", "features s", "peak MB", "inputs",
+      "freeze", "cut", "head", "augment", "trainable params", "epochs", "val accuracy",
+      "val loss", "fit s/fold", "images/s", "features s", "peak MB", "inputs",
     ]
     let rows = strategies.map { s -> [String] in
       [
         s.freeze, s.cutLayer.isEmpty ? "-" : s.cutLayer, s.head, s.augment,
-        "\(s.trainableParams)", s.accuracy.formatted(), s.loss.formatted(),
+        "\(s.trainableParams)", "\(s.epochs)", s.accuracy.formatted(), s.loss.formatted(),
         s.seconds.formatted(fractionDigits: 1), s.imagesPerSecond.formatted(fractionDigits: 1),
         NiceScale.format(s.featureSeconds, fractionDigits: 1),
         NiceScale.format(s.peakRSSMB, fractionDigits: 0), s.inputs.note,
@@ -160,7 +165,7 @@ public struct CompareResult: Sendable {
   }
 
   static let alignments: [ColumnAlignment] =
-    Array(repeating: .left, count: 4) + Array(repeating: .right, count: 7) + [.left]
+    Array(repeating: .left, count: 4) + Array(repeating: .right, count: 8) + [.left]
 
   /// The table for a terminal.
   public var console: ConsoleTable {
@@ -172,8 +177,10 @@ public struct CompareResult: Sendable {
   public var summaryLines: [String] {
     guard let v = verdict else { return ["no strategies"] }
     var lines = [
-      "best: \(label(v.best)), by \(NiceScale.format(v.margin, fractionDigits: 3))"
-        + " accuracy over the runner-up"
+      strategies.count == 1
+        ? "best: \(label(v.best)) (the only strategy)"
+        : "best: \(label(v.best)), by \(NiceScale.format(v.margin, fractionDigits: 3))"
+          + " accuracy over the runner-up"
     ]
     if v.withinNoise {
       lines.append(

@@ -105,12 +105,17 @@ public final class CompareWorkflow {
               store: store)
             inputs = prepared.inputs
             let featureSeconds = Date().timeIntervalSince(featureStart)
+            // A head alone on cached trunk features is a (multinomial) logistic
+            // regression or a small MLP: milliseconds per epoch, so it is fitted to
+            // convergence rather than for a few dozen steps (see `headOnlyMinimumSteps`).
+            let headOnly = inputs.usesCache && strategy.cut >= base.trunkEnd
             var run = try Self.fitAndEvaluate(
               graph: graph, headStart: headStart,
               feedNode: inputs.usesCache ? strategy.cut : 0, train: prepared.train,
               validation: prepared.validation, settings: s,
               classCounts: Self.counts(
-                fold.train.map { labels[$0] }, classes: dataset.classes.count))
+                fold.train.map { labels[$0] }, classes: dataset.classes.count),
+              minimumSteps: headOnly ? Self.headOnlyMinimumSteps : 0)
             run.featureSeconds = featureSeconds
             progress.message(
               "freeze \(strategy.name), \(head.rawValue) head, augment \(augmentSet.name),"
@@ -183,14 +188,31 @@ public final class CompareWorkflow {
     return c
   }
 
+  /// Optimizer steps a head trained alone on cached features gets at least: `--epochs 10`
+  /// of 70 images in batches of 16 is only 50 Adam steps at lr 0.001, which left the
+  /// linear head below a logistic regression on the same features (README, "Which
+  /// freezing is best?"); 500 steps cost well under a second.
+  public static let headOnlyMinimumSteps = 500
+
+  /// Epochs for at least `minimumSteps` optimizer steps over `count` samples (never fewer
+  /// than `epochs`).
+  public static func epochs(_ epochs: Int, minimumSteps: Int, count: Int, batch: Int) -> Int {
+    let perEpoch = max(1, (count + max(1, batch) - 1) / max(1, batch))
+    return max(epochs, (minimumSteps + perEpoch - 1) / perEpoch)
+  }
+
   /// Trains `graph` on `train` from `feedNode` and evaluates it on `validation`: one fold of
-  /// one strategy. The validation set is not seen during fitting (no early stopping or
-  /// best-epoch selection on it).
+  /// one strategy, for `--epochs` or enough epochs for `minimumSteps` optimizer steps. The
+  /// validation set is not seen during fitting (no early stopping or best-epoch selection
+  /// on it).
   public static func fitAndEvaluate(
     graph: Graph, headStart: Int, feedNode: Int, train: any BatchProvider,
-    validation: any BatchProvider, settings s: TrainSettings, classCounts: [Int]
+    validation: any BatchProvider, settings s: TrainSettings, classCounts: [Int],
+    minimumSteps: Int = 0
   ) throws -> CompareResult.FoldRun {
     var options = s.training
+    options.epochs = Self.epochs(
+      options.epochs, minimumSteps: minimumSteps, count: train.count, batch: options.batchSize)
     options.classWeights = try s.lossWeights(counts: classCounts)
     options.earlyStoppingPatience = nil
     let optimizer: any TrainerOptimizer =
@@ -207,7 +229,8 @@ public final class CompareWorkflow {
     // One training sample is one image, whether fed as pixels or as cached features.
     return CompareResult.FoldRun(
       accuracy: Double(evaluation.accuracy), loss: Double(evaluation.loss), seconds: seconds,
-      imagesPerSecond: seconds > 0 ? Double(train.count * options.epochs) / seconds : 0)
+      imagesPerSecond: seconds > 0 ? Double(train.count * options.epochs) / seconds : 0,
+      epochs: options.epochs)
   }
 }
 

@@ -72,6 +72,9 @@ import Testing
     #expect(rows.map { $0["trainable_params"] as? Int } == [
       512 * 3 + 3, 512 * 3 + 3, 512 * 8 + 8 + 8 * 3 + 3, 512 * 8 + 8 + 8 * 3 + 3,
     ])
+    // A head alone on cached features: 6 training images in batches of 4 are 2 steps per
+    // epoch, so the 500-step minimum gives 250 epochs (not --epochs 2).
+    #expect(rows.map { $0["epochs"] as? Int } == [250, 250, 250, 250])
     #expect(rows.allSatisfy { ($0["peak_rss_mb"] as? Double ?? 0) > 0 })
     #expect(rows.allSatisfy { ($0["images_per_second"] as? Double ?? 0) > 0 })
     let csv = try String(contentsOf: out.appendingPathComponent("folds.csv"), encoding: .utf8)

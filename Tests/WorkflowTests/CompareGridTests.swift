@@ -210,11 +210,23 @@ import Training
     ])
   }
 
+  @Test func aHeadAloneGetsAtLeastTheMinimumSteps() {
+    // 70 images in batches of 16: 5 steps per epoch, so 500 steps take 100 epochs.
+    #expect(CompareWorkflow.epochs(10, minimumSteps: 500, count: 70, batch: 16) == 100)
+    #expect(CompareWorkflow.epochs(10, minimumSteps: 0, count: 70, batch: 16) == 10)
+    #expect(CompareWorkflow.epochs(200, minimumSteps: 500, count: 70, batch: 16) == 200)
+    #expect(CompareWorkflow.epochs(1, minimumSteps: 3, count: 64, batch: 16) == 1)
+  }
+
   @Test func aPlainFreezeComparisonKeepsShortNames() {
     let result = CompareResult(
       strategies: [row("all", "linear", "none", [0.7]), row("0", "linear", "none", [0.6])],
       folds: 1, crossValidated: false, epochs: 1)
     #expect(result.comparison.entries.map(\.name) == ["all", "0"])
     #expect(result.summaryLines[0].hasPrefix("best: --freeze all, by 0.1"))
+    let single = CompareResult(
+      strategies: [row("all", "linear", "none", [0.7])], folds: 1, crossValidated: false,
+      epochs: 1)
+    #expect(single.summaryLines[0] == "best: --freeze all (the only strategy)")
   }
 }
