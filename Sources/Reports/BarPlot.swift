@@ -78,18 +78,23 @@ public struct BarPlot: Sendable {
     self.textScale = textScale
   }
 
-  /// A value scale that includes zero and every value ± error.
+  /// A value scale that includes zero and every value ± error. When no value is negative
+  /// (times, accuracies) the axis starts at zero: a ± std bar reaching below it is cut at
+  /// the axis rather than inventing negative seconds.
   static func scale(for sets: [BarSeries], count: Int, range: ClosedRange<Double>?) -> NiceScale {
     if let range { return NiceScale(min: range.lowerBound, max: range.upperBound) }
     var lo = 0.0
     var hi = 0.0
+    var negative = false
     for s in sets {
       for i in 0..<count {
         guard let v = s.value(i) else { continue }
+        negative = negative || v < 0
         lo = min(lo, v - s.error(i))
         hi = max(hi, v + s.error(i))
       }
     }
+    if !negative { lo = 0 }
     return NiceScale(min: lo, max: hi == lo ? lo + 1 : hi, maxTicks: 6)
   }
 

@@ -22,7 +22,8 @@ extension CompareResult {
       "*peak MB* is the process's peak resident memory while the row ran.",
       "*epochs*: a head trained alone on cached features is cheap, so it gets at least"
         + " \(CompareWorkflow.headOnlyMinimumSteps) optimizer steps (more epochs than --epochs"
-        + " when the training folds are small); other rows train for --epochs.",
+        + " when the training folds are small), on features standardized per channel with"
+        + " the training fold's statistics; other rows train for --epochs.",
     ]
     let intro =
       "Validation accuracy and loss (mean ± std) over \(scheme), \(epochs) epoch(s) per fold;"

@@ -229,9 +229,14 @@ public struct CompareResult: Sendable {
     try AtomicFile.write(try json(), to: directory.appendingPathComponent("compare.json").path)
     try AtomicFile.write(
       Data(markdown.utf8), to: directory.appendingPathComponent("compare.md").path)
+    // Long category names are drawn vertically: grow the canvas by their length so the
+    // bars keep a readable height (text scale 2 at these sizes).
+    let plot = comparison
     let width = max(800, 70 * strategies.count + 200)
+    let widest = plot.entries.map { BitmapFont.width(of: $0.name, scale: 2) }.max() ?? 0
+    let height = max(500, 360 + widest)
     let title = "Validation accuracy by " + (isGrid ? "strategy" : "freezing strategy")
-    try comparison.plot(title: title).render(width: width, height: 520)
+    try plot.plot(title: title).render(width: width, height: height)
       .write(to: directory.appendingPathComponent("compare.png"))
   }
 }

@@ -20,9 +20,12 @@ extension CompareWorkflow {
   /// Training and validation inputs of one row on one fold: cached features at the cut when
   /// everything before it is frozen (augmented variants for an augmentation set), else
   /// images (augmented per epoch).
+  ///
+  /// `standardize` (a head alone on the features) scales each channel with the training
+  /// fold's statistics, as a logistic-regression pipeline would (`CompareStandardizer`).
   func prepareInputs(
     _ f: FoldInputs, graph: Graph, strategy: CompareStrategy, augmentSet: AugmentSet,
-    base: BaseModel, store: FeatureStore
+    base: BaseModel, store: FeatureStore, standardize: Bool = false
   ) throws -> (train: any BatchProvider, validation: any BatchProvider,
     inputs: CompareResult.Inputs)
   {
@@ -56,11 +59,16 @@ extension CompareWorkflow {
     let plain = ImagePipeline(
       size: base.size, channels: base.channels, preprocessing: base.preprocessing,
       seed: s.training.seed)
-    let validation = try Self.features(
+    var validation = try Self.features(
       f.validation, variant: 0, f: f, extractor: extractor, pipeline: plain)
     guard let augment else {
-      let train = try Self.features(
+      var train = try Self.features(
         f.train, variant: 0, f: f, extractor: extractor, pipeline: plain)
+      if standardize {
+        let z = CompareStandardizer(fitting: [train.data])
+        train = try TensorBatches(data: z.apply(train.data), labels: train.labels)
+        validation = try TensorBatches(data: z.apply(validation.data), labels: validation.labels)
+      }
       return (train, validation, .cached(variants: 0))
     }
     // K augmented variants per training image: --cache-variants K, else one per epoch (as
@@ -76,8 +84,13 @@ extension CompareWorkflow {
     let seeded = ImagePipeline(
       size: base.size, channels: base.channels, preprocessing: base.preprocessing,
       seed: s.training.seed, augmentation: augment)
-    let variants = try (1...k).map {
+    var variants = try (1...k).map {
       try Self.features(f.train, variant: $0, f: f, extractor: augmented, pipeline: seeded)
+    }
+    if standardize {
+      let z = CompareStandardizer(fitting: variants.map(\.data))
+      variants = try variants.map { try TensorBatches(data: z.apply($0.data), labels: $0.labels) }
+      validation = try TensorBatches(data: z.apply(validation.data), labels: validation.labels)
     }
     let train = VariantBatches(variants: variants, labels: f.train.map { f.samples[$0].label })
     return (train, validation, .cached(variants: k))

@@ -99,16 +99,17 @@ public final class CompareWorkflow {
             let fitting = FoldInputs(
               fold: f, train: fold.train, validation: fold.validation, samples: samples,
               hashes: hashes)
+            // A head alone on cached trunk features is a (multinomial) logistic
+            // regression or a small MLP: it gets standardized features and is fitted to
+            // convergence rather than for a few dozen steps (see `headOnlyMinimumSteps`).
+            let headOnlyCut = !strategy.freezesNothing && strategy.cut >= base.trunkEnd
             let featureStart = Date()
             let prepared = try prepareInputs(
               fitting, graph: graph, strategy: strategy, augmentSet: augmentSet, base: base,
-              store: store)
+              store: store, standardize: headOnlyCut)
             inputs = prepared.inputs
             let featureSeconds = Date().timeIntervalSince(featureStart)
-            // A head alone on cached trunk features is a (multinomial) logistic
-            // regression or a small MLP: milliseconds per epoch, so it is fitted to
-            // convergence rather than for a few dozen steps (see `headOnlyMinimumSteps`).
-            let headOnly = inputs.usesCache && strategy.cut >= base.trunkEnd
+            let headOnly = inputs.usesCache && headOnlyCut
             var run = try Self.fitAndEvaluate(
               graph: graph, headStart: headStart,
               feedNode: inputs.usesCache ? strategy.cut : 0, train: prepared.train,

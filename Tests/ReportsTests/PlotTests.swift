@@ -170,6 +170,20 @@ import Testing
     #expect(abs(Double(reach) - Double(barA.height) / 2) <= 3)
   }
 
+  @Test func nonNegativeValuesKeepTheAxisAtZeroEvenWithWideErrors() {
+    // Seconds 60 ± 150 (one slow fold): the axis must not invent negative seconds.
+    let times = BarPlot(
+      title: "", xLabel: "", yLabel: "", categories: ["a", "b"],
+      series: [BarSeries(name: "", values: [60, 5], errors: [150, 1])], textScale: 1)
+    #expect(times.scales().left.lower == 0)
+    #expect(times.scales().left.upper >= 210)
+    // A negative value still extends the axis below zero, error included.
+    let signed = BarPlot(
+      title: "", xLabel: "", yLabel: "", categories: ["a", "b"],
+      series: [BarSeries(name: "", values: [-1, 2], errors: [0.5, 0])], textScale: 1)
+    #expect(signed.scales().left.lower <= -1.5)
+  }
+
   @Test func secondarySeriesUsesItsOwnAxis() {
     let plot = BarPlot(
       title: "", xLabel: "", yLabel: "", categories: ["a", "b"],

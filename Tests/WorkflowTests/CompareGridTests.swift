@@ -230,3 +230,34 @@ import Training
     #expect(single.summaryLines[0] == "best: --freeze all (the only strategy)")
   }
 }
+
+@Suite struct CompareStandardizerTests {
+  @Test func pooledChannelsOfTheTrainingFoldBecomeMeanZeroStdOne() throws {
+    // 4 samples of 2x1 positions x 3 channels; channel 2 is constant.
+    let x = try Tensor(
+      shape: [4, 2, 1, 3],
+      scalars: [
+        1, 10, 5, 3, 30, 5,
+        2, 20, 5, 4, 40, 5,
+        0, 0, 5, 0, 100, 5,
+        5, 60, 5, 7, 0, 5,
+      ])
+    let z = CompareStandardizer(fitting: [x])
+    // Pooled channel 0: 2, 3, 0, 6 → mean 2.75; channel 1: 20, 30, 50, 30 → mean 32.5.
+    #expect(abs(z.mean[0] - 2.75) < 1e-6 && abs(z.mean[1] - 32.5) < 1e-5)
+    #expect(z.scale[2] == 1)
+    let y = z.apply(x)
+    for c in 0..<3 {
+      let pooled = (0..<4).map { i in
+        Double(y.scalars[i * 6 + c] + y.scalars[i * 6 + 3 + c]) / 2
+      }
+      let mean = pooled.reduce(0, +) / 4
+      let variance = pooled.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 4
+      #expect(abs(mean) < 1e-5, "channel \(c) mean \(mean)")
+      #expect(abs(variance - (c == 2 ? 0 : 1)) < 1e-4, "channel \(c) variance \(variance)")
+    }
+    // Other data (validation) is moved by the training statistics, not its own.
+    let v = z.apply(try Tensor(shape: [1, 1, 1, 3], scalars: [2.75, 32.5, 9]))
+    #expect(abs(v.scalars[0]) < 1e-6 && abs(v.scalars[1]) < 1e-6 && v.scalars[2] == 4)
+  }
+}
