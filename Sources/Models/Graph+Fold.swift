@@ -90,6 +90,7 @@ struct NodeRunner {
     _ graph: Graph, start: Int, end: Int, mode: ForwardMode, recording: (Int) -> Bool
   ) {
     self.graph = graph
+    AllocatorTuning.reuseFreedBuffers()
     guard FoldSwitch.enabled else { return }
     for g in graph.foldGroups() {
       guard g.head > start, g.norm <= end, !recording(g.head), !recording(g.norm),
@@ -115,7 +116,8 @@ struct NodeRunner {
     guard LayerProfile.enabled else { return try run(i, layer, inputs, mode) }
     let t0 = DispatchTime.now().uptimeNanoseconds
     let y = try run(i, layer, inputs, mode)
-    let label = heads[i].map { graph.foldLabel($0) } ?? layer.kerasClassName
+    let label = LayerProfile.byName
+      ? layer.name : heads[i].map { graph.foldLabel($0) } ?? layer.kerasClassName
     LayerProfile.add(label, DispatchTime.now().uptimeNanoseconds - t0)
     return y
   }
@@ -147,6 +149,10 @@ extension Graph {
         g, x.shape, kernel: conv.kernelSize, strides: conv.strides, padding: conv.padding,
         layer: conv.name)
       try checkChannels(geo, k.value, layer: conv.name, shape: x.shape)
+      if geo.isPointwise && geo.channels <= PointwiseConvKernel.maxInputChannels {
+        return PointwiseConvKernel.forward(
+          x, kernel: folded.kernel, bias: folded.bias, clamp: g.clamp)
+      }
       var y = Conv2DKernel.forward(x, kernel: folded.kernel, bias: nil, geometry: geo)
       ChannelAffine.apply(
         &y, channels: conv.filters, shift: folded.bias.scalars, clamp: g.clamp)

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Wall time per layer kind over the forward and backward passes of a process, switched on
-/// by `FTUNE_PROFILE=1` (or `ftune bench --profile`), so a slow network shows where its
-/// time goes. Off, it costs one Bool test per node.
+/// by `FTUNE_PROFILE=1` (or `ftune bench --profile`; `FTUNE_PROFILE=layers` for one row per
+/// forward layer), so a slow network shows where its time goes. Off, it costs one Bool test
+/// per node.
 public enum LayerProfile {
   private final class Store: @unchecked Sendable {
     let lock = NSLock()
@@ -12,6 +13,9 @@ public enum LayerProfile {
     var totals: [String: (calls: Int, nanoseconds: UInt64)] = [:]
   }
   private static let store = Store()
+
+  /// `FTUNE_PROFILE=layers`: one row per layer name instead of per kind.
+  static let byName = ProcessInfo.processInfo.environment["FTUNE_PROFILE"] == "layers"
 
   /// Whether nodes are being timed.
   public static var enabled: Bool {

@@ -81,7 +81,8 @@ public enum BLASCoreType {
   }
 
   /// Re-executes the running program with `OPENBLAS_CORETYPE` set when `decide` asks for a
-  /// core type other than the one in the environment. Returns normally when nothing needs
+  /// core type other than the one in the environment (and, at start-up, with the malloc
+  /// settings of `AllocatorTuning` when they are missing). Returns normally when nothing needs
   /// to change, when already re-executed for this core type, or when `execv` fails (the run continues
   /// with OpenBLAS's own choice).
   public static func reexecIfNeeded(override: String? = nil) {
@@ -96,12 +97,18 @@ public enum BLASCoreType {
     var wanted = decide(
       override: choice, userCoreType: original ?? current, cpuFlags: cpuFlags())
     if choice?.lowercased() == "keep" { wanted = original }
+    // glibc reads its malloc settings at start-up only, so they ride on the same re-exec.
+    let malloc = override == nil ? AllocatorTuning.missingEnvironment() : []
     // `bench --blas-coretype` may ask again after the start-up choice, once per value.
-    guard let wanted, wanted != current, env(guardVariable) != wanted else { return }
-    if original == nil, let current, !current.isEmpty { setenv(upgradedVariable, current, 1) }
-    if wanted == original { unsetenv(upgradedVariable) }
-    setenv("OPENBLAS_CORETYPE", wanted, 1)
-    setenv(guardVariable, wanted, 1)
+    let blas = wanted.flatMap { $0 != current && env(guardVariable) != $0 ? $0 : nil }
+    guard blas != nil || !malloc.isEmpty else { return }
+    for (name, value) in malloc { setenv(name, value, 1) }
+    if let wanted = blas {
+      if original == nil, let current, !current.isEmpty { setenv(upgradedVariable, current, 1) }
+      if wanted == original { unsetenv(upgradedVariable) }
+      setenv("OPENBLAS_CORETYPE", wanted, 1)
+    }
+    setenv(guardVariable, blas ?? current ?? "unchanged", 1)
     let args = CommandLine.arguments
     var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
     argv.append(nil)

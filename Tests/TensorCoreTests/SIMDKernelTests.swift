@@ -97,4 +97,39 @@ private func clamped(_ t: Tensor, _ c: OutputClamp?) -> Tensor {
       }
     }
   }
+
+  /// 1×1 convolution tiles (8×32 AVX-512, 6×16 AVX2, scalar) with row and column tails,
+  /// against the definition in Double. Tolerance 1e-5·(1 + Σ|x·w|): Float32 sums of ≤ 40
+  /// products in another order.
+  @Test(arguments: KernelISA.allCases)
+  func pointwiseMatchesDefinition(isa: KernelISA) {
+    var rng = SeededRNG(seed: 23 + UInt64(isa.rawValue))
+    KernelISA.withForced(isa) {
+      for (trial, (k, f)) in [(1, 1), (3, 5), (16, 16), (17, 33), (40, 50), (8, 96), (24, 7)]
+        .enumerated()
+      {
+        let n = 1 + Int(rng.next() % 3), h = 1 + Int(rng.next() % 5), w = 1 + Int(rng.next() % 7)
+        let x = Tensor(shape: [n, h, w, k]) { _ in rng.uniform(-1, 1) }
+        let kernel = Tensor(shape: [1, 1, k, f]) { _ in rng.uniform(-1, 1) }
+        let bias: Tensor? = trial % 2 == 0 ? Tensor(shape: [f]) { _ in rng.uniform(-1, 1) } : nil
+        let clamp: OutputClamp? = [nil, .relu6, .relu][trial % 3]
+        let got = PointwiseConvKernel.forward(x, kernel: kernel, bias: bias, clamp: clamp)
+        #expect(got.shape == [n, h, w, f])
+        var ok = true
+        for r in 0..<(n * h * w) {
+          for o in 0..<f {
+            var s = Double(bias?.scalars[o] ?? 0), mag = 0.0
+            for j in 0..<k {
+              let t = Double(x.scalars[r * k + j]) * Double(kernel.scalars[j * f + o])
+              s += t
+              mag += abs(t)
+            }
+            if let clamp { s = min(max(s, Double(clamp.lower)), Double(clamp.upper)) }
+            if abs(Double(got.scalars[r * f + o]) - s) > 1e-5 * (1 + mag) { ok = false }
+          }
+        }
+        #expect(ok, "\(isa) k=\(k) f=\(f)")
+      }
+    }
+  }
 }

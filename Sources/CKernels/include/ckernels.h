@@ -44,4 +44,15 @@ void ck_channel_affine(
     const float *x, float *out, size_t rows, size_t cols, const float *scale,
     const float *shift, int clamp, float lo, float hi);
 
+/// 1x1 convolution of `rows` NHWC pixels: out[r, n] = clamp(bias[n] + sum_k x[r, k] *
+/// w[k, n], lo, hi), `x` `[rows, K]`, `w` `[K, N]`, `out` `[rows, N]`; each output element
+/// written once. `bias` may be NULL; `clamp` = 0 skips the clamp.
+void ck_pointwise_forward(
+    const float *x, const float *w, const float *bias, float *out, size_t rows, int K, int N,
+    int clamp, float lo, float hi);
+
+/// Makes glibc's malloc serve large blocks from the heap and keep freed memory, so
+/// activation buffers are reused instead of mmap'ed and page-faulted anew. 1 when applied.
+int ck_malloc_reuse_freed(void);
+
 #endif
