@@ -16,7 +16,7 @@ public enum KerasModel {
       try KerasWeights.load(into: graph, from: path)
       return graph
     }
-    let file = try HDF5File.open(path)
+    let file = try HDF5File.openCheckingHeaps(path)
     let root = try file.root
     guard root.hasAttribute("model_config") else {
       if KerasWeights.hasKeras2LayerNames(root) { throw KerasIOError.noModelConfig(file: path) }

@@ -17,10 +17,13 @@ public enum KerasWeights {
   {
     if path.hasSuffix(".keras") {
       return try KerasArchive.withWeightsFile(of: path) { weightsPath in
-        try load(into: graph, file: try HDF5File.open(weightsPath), label: path, strict: strict)
+        try load(
+          into: graph, file: try HDF5File.openCheckingHeaps(weightsPath), label: path,
+          strict: strict)
       }
     }
-    return try load(into: graph, file: try HDF5File.open(path), label: path, strict: strict)
+    return try load(
+      into: graph, file: try HDF5File.openCheckingHeaps(path), label: path, strict: strict)
   }
 
   static func load(into graph: Graph, file: HDF5File, label: String, strict: Bool) throws
