@@ -127,7 +127,8 @@ struct JSONConfig {
     if let list = any as? [Any] {
       return "[" + list.map { describe($0) }.joined(separator: ", ") + "]"
     }
-    if let d = any as? Double, d == d.rounded() { return String(Int(d)) }
+    // Int(exactly:): a whole number beyond Int's range (1e300 in a damaged file) would trap.
+    if let d = any as? Double, let n = Int(exactly: d) { return String(n) }
     return any.map { "\($0)" } ?? "null"
   }
 }

@@ -42,6 +42,21 @@ import Testing
     }
   }
 
+  @Test func fuzzerFoundHugeNumberInAnUnsupportedOptionIsNamedNotATrap() throws {
+    // tools/fuzz found this: Conv2D "groups": 1e110, which the message printer converted
+    // with Int(_:) (a trap beyond Int.max) while saying groups is unsupported.
+    let url = Fixtures.directory.appendingPathComponent("fuzz/config-huge-groups.json")
+    let data = try Data(contentsOf: url)
+    #expect {
+      _ = try KerasModel.graph(fromConfig: data, file: url.path)
+    } throws: { error in
+      guard case KerasIOError.unsupportedOption(_, let layer, let option, _) = error else {
+        return false
+      }
+      return layer == "c1" && option == "groups"
+    }
+  }
+
   @Test func sizeOptionsOutOfRangeNameTheOption() {
     let cases: [(String, String)] = [
       (#""filters": 0, "kernel_size": 3"#, "'filters'"),
