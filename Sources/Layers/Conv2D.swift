@@ -53,6 +53,25 @@ public final class Conv2D: Layer {
   private var savedInput: Tensor?
   private var savedOutput: Tensor?
   private var geometry: WindowGeometry?
+  /// The kernel in the Winograd domain and the kernel version it was computed from.
+  private var winogradCache: (version: Int, filter: WinogradFilter)?
+
+  /// The cached Winograd filter, (re)computed when the kernel changed, or nil to let the
+  /// kernel transform it per call. The cache holds 4x the kernel's memory, so it is kept only
+  /// where recomputing would cost noticeably: few tiles per call (small batches or images),
+  /// and weights that are not being trained (they change every step).
+  private func winogradFilter(
+    _ k: Parameter, _ g: WindowGeometry, _ mode: ForwardMode
+  ) -> WinogradFilter? {
+    if let c = winogradCache, c.version == k.version { return c.filter }
+    winogradCache = nil
+    guard WinogradKernel.tileCount(g) < WinogradKernel.cachedFilterTileLimit,
+      !(mode.recordForBackward && k.needsGradient),
+      let f = WinogradFilter(kernel: k.value)
+    else { return nil }
+    winogradCache = (k.version, f)
+    return f
+  }
 
   /// x `[N, H, W, in]` → y `[N, OH, OW, filters]`, y = act(conv(x, kernel) + bias).
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
@@ -64,9 +83,13 @@ public final class Conv2D: Layer {
       throw LayerError.badInputShape(
         layer: name, shape: x.shape, reason: "kernel expects \(k.value.shape[2]) channels")
     }
+    // ReLU/ReLU6 fused into the kernel's output pass; 3x3 stride-1 runs as Winograd.
+    let fused: FusedActivation =
+      activation == .relu ? .relu : activation == .relu6 ? .relu6 : .none
+    let cached = WinogradKernel.isApplicable(g) ? winogradFilter(k, g, mode) : nil
     var y = Conv2DKernel.forward(
-      x, kernel: k.value, bias: bias?.value, geometry: g)
-    activation.apply(&y)
+      x, kernel: k.value, filter: cached, bias: bias?.value, activation: fused, geometry: g)
+    if fused == .none { activation.apply(&y) }
     savedInput = mode.recordForBackward ? x : nil
     savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
     geometry = g

@@ -14,11 +14,44 @@ public enum Conv2DKernel {
     return max(1, min(g.batch, limit / perImage))
   }
 
-  /// Forward: returns `[N, outH, outW, filters]`; `bias` (`[filters]`) is optional.
+  /// Forward: returns `act(conv(x, kernel) + bias)` `[N, outH, outW, filters]`; `bias`
+  /// (`[filters]`) is optional. 3×3 stride-1 convolutions run as Winograd F(4×4, 3×3)
+  /// (`WinogradKernel`, with `filter` as the transformed kernel when the caller caches it);
+  /// the rest as im2col + GEMM.
   public static func forward(
-    _ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: WindowGeometry,
+    _ x: Tensor, kernel: Tensor, filter: WinogradFilter? = nil, bias: Tensor?,
+    activation: FusedActivation = .none, geometry g: WindowGeometry,
     maxColumnElements: Int = defaultMaxColumnElements
   ) -> Tensor {
+    if WinogradKernel.isApplicable(g) {
+      return WinogradKernel.forward(
+        x, kernel: kernel, filter: filter, bias: bias, activation: activation, geometry: g)
+    }
+    var y = im2colForward(x, kernel: kernel, bias: bias, geometry: g, limit: maxColumnElements)
+    clamp(&y, activation)
+    return y
+  }
+
+  /// ReLU/ReLU6 over the output, spread over the cores.
+  static func clamp(_ y: inout Tensor, _ activation: FusedActivation) {
+    guard activation != .none else { return }
+    let upper: Float = activation == .relu6 ? 6 : .infinity
+    y.withUnsafeMutableBufferPointer { p in
+      let base = p
+      let blocks = min(64, max(1, p.count / 65536))
+      Parallel.forEach(blocks) { b in
+        for i in (b * base.count / blocks)..<((b + 1) * base.count / blocks) {
+          base[i] = min(max(base[i], 0), upper)
+        }
+      }
+    }
+  }
+
+  /// im2col + GEMM forward (any window), without activation.
+  static func im2colForward(
+    _ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: WindowGeometry, limit: Int
+  ) -> Tensor {
+    let maxColumnElements = limit
     let filters = kernel.shape.last ?? 0
     let k = g.patchSize
     let pixels = g.outputPixels

@@ -25,16 +25,25 @@ public final class ScratchPool: @unchecked Sendable {
   }
 
   private func take(_ count: Int) -> [Float] {
+    guard count > 0 else { return [] }
     lock.lock()
-    // Prefer the largest free buffer: growing it once is cheaper than keeping many.
-    let best = free.indices.max { free[$0].count < free[$1].count }
-    var buffer = best.map { free.remove(at: $0) } ?? []
+    // Best fit: the smallest free buffer that is large enough, so callers holding two
+    // buffers at once (Winograd's filter and tiles) keep two sizes instead of growing both;
+    // if none fits, grow the largest (growing one is cheaper than keeping many).
+    let fits = free.indices.filter { free[$0].count >= count }
+    let pick = fits.min { free[$0].count < free[$1].count }
+      ?? free.indices.max { free[$0].count < free[$1].count }
+    var buffer = pick.map { free.remove(at: $0) } ?? []
     lock.unlock()
-    if buffer.count < count { buffer = [Float](repeating: 0, count: count) }
+    if buffer.count < count {
+      buffer = []  // release the old storage before allocating the larger one
+      buffer = [Float](repeating: 0, count: count)
+    }
     return buffer
   }
 
   private func give(_ buffer: [Float]) {
+    guard !buffer.isEmpty else { return }
     lock.lock()
     if free.count < capacity { free.append(buffer) }
     lock.unlock()

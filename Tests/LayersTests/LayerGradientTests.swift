@@ -42,6 +42,8 @@ struct ConvGradients {
     ([2, 3, 4, 5], 3, (1, 1), (1, 1), Padding.valid),  // 1x1 (GEMM only)
     ([1, 5, 5, 3], 2, (1, 1), (2, 2), Padding.same),  // strided 1x1 (im2col)
     ([1, 6, 5, 2], 3, (3, 2), (1, 2), Padding.valid),  // valid, mixed strides
+    ([1, 6, 7, 9], 3, (3, 3), (1, 1), Padding.same),  // Winograd forward, im2col backward
+    ([2, 7, 6, 8], 2, (3, 3), (1, 1), Padding.valid),  // Winograd, valid
   ] as [([Int], Int, (Int, Int), (Int, Int), Padding)])
   func conv2D(shape: [Int], filters: Int, kernel: (Int, Int), stride: (Int, Int), pad: Padding)
     throws
