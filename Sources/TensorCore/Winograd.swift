@@ -1,6 +1,7 @@
 /// Winograd F(4×4, 3×3) (Lavin & Gray 2015): a 6×6 input tile `d` and a 3×3 filter `g`
 /// give a 4×4 output tile `Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A` with 36 multiplications per
-/// channel pair instead of 144: 4x fewer GEMM FLOPs than im2col for 3×3 stride-1 convolutions.
+/// channel pair instead of 144: 4x fewer GEMM FLOPs than im2col for 3×3 stride-1
+/// convolutions.
 ///
 /// The points are 0, ±1, ±2, ∞ (the standard choice, as in oneDNN and NNPACK). Each
 /// transform runs on vectors of channels (NHWC keeps a pixel's channels contiguous), so one
