@@ -31,21 +31,42 @@ extension Graph {
     let runner = NodeRunner(
       self, start: start, end: end, mode: mode,
       recording: { mode.recordForBackward && $0 >= firstTrainable })
+    // Inference hands each finished activation to TensorPool once its last consumer has run,
+    // so a later layer's output of the same size reuses it; nothing kept is recycled (a
+    // recording layer may hold its input), nor the caller's seeds.
+    let recycle = !mode.recordForBackward
+    defer {
+      if recycle {
+        TensorPool.shared.removeAll()
+        // Keeps the bounded tile/column scratch; drops per-call filter transforms of big layers.
+        ScratchPool.shared.trim(above: WinogradKernel.defaultMaxScratchElements * 5 / 4)
+      }
+    }
     for i in (start + 1)...end {
       let node = nodes[i]
       var inputs: [Tensor] = []
       inputs.reserveCapacity(node.inputs.count)
+      var finished: [Int] = []
       for j in node.inputs {
         guard let v = values[j] else {
           throw GraphError.missingActivation(layer: node.layer.name, needed: nodes[j].layer.name)
         }
         inputs.append(v)
         remaining[j] -= 1
-        if remaining[j] == 0 && j != end { values[j] = nil }
+        if remaining[j] == 0 && j != end { finished.append(j) }
       }
       let nodeMode = ForwardMode(
         training: mode.training, recordForBackward: mode.recordForBackward && i >= firstTrainable)
-      values[i] = try runner.forward(i, inputs, mode: nodeMode)
+      let y = try runner.forward(i, inputs, mode: nodeMode)
+      values[i] = y
+      inputs = []
+      for j in finished {
+        guard let v = values.removeValue(forKey: j) else { continue }
+        // Folded and pass-through nodes return their input: shared storage stays live.
+        if recycle && seeds[j] == nil && !Self.sharesStorage(v, y) {
+          TensorPool.shared.recycle(v)
+        }
+      }
     }
     guard let out = values[end] else {
       throw GraphError.invalid("graph '\(name)': node \(end) produced nothing")
@@ -77,5 +98,13 @@ extension Graph {
         }
       }
     }
+  }
+}
+
+extension Graph {
+  /// Whether two tensors are views of one array (a layer returned its input).
+  static func sharesStorage(_ a: Tensor, _ b: Tensor) -> Bool {
+    let pa = a.withUnsafeBufferPointer { $0.baseAddress }
+    return pa != nil && pa == b.withUnsafeBufferPointer { $0.baseAddress }
   }
 }

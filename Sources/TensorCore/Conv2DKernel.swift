@@ -4,9 +4,12 @@
 /// A 1×1 unstrided convolution skips im2col (the input already is the column matrix).
 /// The column matrix lives in a buffer borrowed from `ScratchPool.shared`.
 public enum Conv2DKernel {
-  /// Default upper bound on the im2col scratch, in floats (16 Mi floats = 64 MB), unless a
-  /// single image needs more.
+  /// Default upper bound on the im2col scratch of backward, in floats (16 Mi floats =
+  /// 64 MB), unless a single image needs more.
   public static let defaultMaxColumnElements = 1 << 24
+  /// Forward's bound (2 Mi floats = 8 MB): forward packs by output rows, so it never needs
+  /// a whole image's column matrix, and inference memory is what users watch.
+  public static let forwardMaxColumnElements = 1 << 21
 
   /// Images per chunk so the column matrix stays within `limit` floats.
   static func chunkSize(_ g: WindowGeometry, limit: Int) -> Int {
@@ -21,7 +24,7 @@ public enum Conv2DKernel {
   public static func forward(
     _ x: Tensor, kernel: Tensor, filter: WinogradFilter? = nil, bias: Tensor?,
     activation: FusedActivation = .none, geometry g: WindowGeometry,
-    maxColumnElements: Int = defaultMaxColumnElements
+    maxColumnElements: Int = forwardMaxColumnElements
   ) -> Tensor {
     if WinogradKernel.isApplicable(g) {
       return WinogradKernel.forward(
@@ -55,7 +58,10 @@ public enum Conv2DKernel {
     let filters = kernel.shape.last ?? 0
     let k = g.patchSize
     let pixels = g.outputPixels
-    var out = Tensor(zeros: [g.batch, g.outH, g.outW, filters])
+    // A reused buffer: the bias fill or the GEMM (beta 0) writes every element.
+    var out = k > 0
+      ? TensorPool.shared.tensor(shape: [g.batch, g.outH, g.outW, filters])
+      : Tensor(zeros: [g.batch, g.outH, g.outW, filters])
     let hasBias = bias != nil
     if let bias {
       // Spread over the cores: on two cores a serial fill costs as much as a small GEMM.
@@ -83,32 +89,37 @@ public enum Conv2DKernel {
       }
       return out
     }
-    let chunk = chunkSize(g, limit: maxColumnElements)
-    ScratchPool.shared.withBuffer(count: chunk * pixels * k) { col in
-      var start = 0
-      while start < g.batch {
-        let n = min(chunk, g.batch - start)
+    // Bands of output rows (image, oy) across the batch: the column matrix stays within
+    // `maxColumnElements` (at least one row), and a band is one GEMM.
+    let rowSize = g.outW * k
+    let totalRows = g.batch * g.outH
+    let band = max(1, min(totalRows, maxColumnElements / max(1, rowSize)))
+    ScratchPool.shared.withBuffer(count: band * rowSize) { col in
+      var first = 0
+      while first < totalRows {
+        let n = min(band, totalRows - first)
         x.withUnsafeBufferPointer { xp in
-          // Blocks of output rows, so a batch of one still packs on every core.
-          let blocks = min(g.outH, 8)
-          Parallel.forEach(n * blocks) { task in
-            let (i, b) = (task / blocks, task % blocks)
-            let img = UnsafeBufferPointer(
-              rebasing: xp[((start + i) * g.inputImageSize)...])
-            let dst = UnsafeMutableBufferPointer(rebasing: col[(i * pixels * k)...])
-            let rows = (b * g.outH / blocks)..<((b + 1) * g.outH / blocks)
-            Im2Col.pack(img, g, outputRows: rows, into: dst)
+          let tasks = min(n, 16)
+          Parallel.forEach(tasks) { task in
+            for r in (first + task * n / tasks)..<(first + (task + 1) * n / tasks) {
+              let (i, oy) = (r / g.outH, r % g.outH)
+              let img = UnsafeBufferPointer(rebasing: xp[(i * g.inputImageSize)...])
+              // `pack` addresses rows by oy within the image's matrix: shift the base so
+              // row oy lands at this band's row r - first.
+              let offset = (r - first - oy) * rowSize
+              Im2Col.pack(img, g, outputRows: oy..<(oy + 1), into: col, offset: offset)
+            }
           }
         }
         out.withUnsafeMutableBufferPointer { o in
           kernel.withUnsafeBufferPointer { w in
-            let dst = UnsafeMutableBufferPointer(rebasing: o[(start * pixels * filters)...])
+            let dst = UnsafeMutableBufferPointer(rebasing: o[(first * g.outW * filters)...])
             sgemm(
-              m: n * pixels, n: filters, k: k, a: UnsafeBufferPointer(col), b: w,
+              m: n * g.outW, n: filters, k: k, a: UnsafeBufferPointer(col), b: w,
               beta: beta, c: dst)
           }
         }
-        start += n
+        first += n
       }
     }
     return out
@@ -155,11 +166,15 @@ public enum Conv2DKernel {
           let d = UnsafeBufferPointer(rebasing: dyAll[(start * pixels * filters)...])
           if needKernel {
             x.withUnsafeBufferPointer { xp in
-              Parallel.forEach(n) { i in
+              // Blocks of output rows, so a chunk of one image still packs on every core.
+              let blocks = min(g.outH, 8)
+              Parallel.forEach(n * blocks) { task in
+                let (i, b) = (task / blocks, task % blocks)
                 let img = UnsafeBufferPointer(
                   rebasing: xp[((start + i) * g.inputImageSize)...])
                 let dst = UnsafeMutableBufferPointer(rebasing: col[(i * pixels * k)...])
-                Im2Col.pack(img, g, into: dst)
+                let rows = (b * g.outH / blocks)..<((b + 1) * g.outH / blocks)
+                Im2Col.pack(img, g, outputRows: rows, into: dst)
               }
             }
             let beta: Float = start == 0 ? 0 : 1
@@ -175,11 +190,19 @@ public enum Conv2DKernel {
             }
             dx?.withUnsafeMutableBufferPointer { xp in
               let xBase = xp
-              Parallel.forEach(n) { i in
-                let src = UnsafeBufferPointer(rebasing: col[(i * pixels * k)...])
-                let img = UnsafeMutableBufferPointer(
-                  rebasing: xBase[((start + i) * g.inputImageSize)...])
-                Im2Col.unpackAdding(src, g, into: img)
+              // Bands of at least kH output rows: even bands first, then odd ones, so no two
+              // threads add into the same input row (one image no longer runs on one core).
+              let bands = max(1, min(8, g.outH / max(1, g.kH)))
+              for parity in 0..<(bands > 1 ? 2 : 1) {
+                let perImage = (bands - parity + 1) / 2
+                Parallel.forEach(n * perImage) { task in
+                  let (i, b) = (task / perImage, 2 * (task % perImage) + parity)
+                  let src = UnsafeBufferPointer(rebasing: col[(i * pixels * k)...])
+                  let img = UnsafeMutableBufferPointer(
+                    rebasing: xBase[((start + i) * g.inputImageSize)...])
+                  let rows = (b * g.outH / bands)..<((b + 1) * g.outH / bands)
+                  Im2Col.unpackAdding(src, g, outputRows: rows, into: img)
+                }
               }
             }
           }

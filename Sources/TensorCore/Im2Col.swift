@@ -17,11 +17,20 @@ public enum Im2Col {
     _ image: UnsafeBufferPointer<Float>, _ g: WindowGeometry, outputRows: Range<Int>,
     into col: UnsafeMutableBufferPointer<Float>
   ) {
+    pack(image, g, outputRows: outputRows, into: col, offset: 0)
+  }
+
+  /// As above, with output row `oy`'s matrix row at `offset + oy·outW·patchSize` (`offset`
+  /// may be negative), so a band of rows from several images packs into one matrix.
+  public static func pack(
+    _ image: UnsafeBufferPointer<Float>, _ g: WindowGeometry, outputRows: Range<Int>,
+    into col: UnsafeMutableBufferPointer<Float>, offset: Int
+  ) {
     let c = g.channels
     let patch = g.patchSize
     for oy in outputRows {
       for ox in 0..<g.outW {
-        let row = (oy * g.outW + ox) * patch
+        let row = offset + (oy * g.outW + ox) * patch
         for ky in 0..<g.kH {
           let iy = oy * g.strideH - g.padTop + ky
           let dst = row + ky * g.kW * c
@@ -49,9 +58,18 @@ public enum Im2Col {
     _ col: UnsafeBufferPointer<Float>, _ g: WindowGeometry,
     into image: UnsafeMutableBufferPointer<Float>
   ) {
+    unpackAdding(col, g, outputRows: 0..<g.outH, into: image)
+  }
+
+  /// Only the column rows of output rows `outputRows`. Bands of output rows at least `kH`
+  /// rows apart touch disjoint input rows, so they can be added by different threads.
+  public static func unpackAdding(
+    _ col: UnsafeBufferPointer<Float>, _ g: WindowGeometry, outputRows: Range<Int>,
+    into image: UnsafeMutableBufferPointer<Float>
+  ) {
     let c = g.channels
     let patch = g.patchSize
-    for oy in 0..<g.outH {
+    for oy in outputRows {
       for ox in 0..<g.outW {
         let row = (oy * g.outW + ox) * patch
         for ky in 0..<g.kH {

@@ -24,6 +24,15 @@ public final class ScratchPool: @unchecked Sendable {
     return try buffer.withUnsafeMutableBufferPointer { try body($0) }
   }
 
+  /// Releases idle buffers of more than `count` floats: a forward pass ends with this, so the
+  /// large scratch of its late layers (Winograd filters of 512x512 convolutions) is not held
+  /// through the next pass's peak (its first, largest activations).
+  public func trim(above count: Int) {
+    lock.lock()
+    free.removeAll { $0.count > count }
+    lock.unlock()
+  }
+
   private func take(_ count: Int) -> [Float] {
     guard count > 0 else { return [] }
     lock.lock()

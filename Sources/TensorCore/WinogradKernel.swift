@@ -42,7 +42,8 @@ public enum WinogradKernel {
     maxScratchElements: Int = defaultMaxScratchElements
   ) -> Tensor {
     let filters = kernel.shape.last ?? 0
-    var out = Tensor(zeros: [g.batch, g.outH, g.outW, filters])
+    // A reused buffer: every output pixel of every channel is written.
+    var out = TensorPool.shared.tensor(shape: [g.batch, g.outH, g.outW, filters])
     out.withUnsafeMutableBufferPointer { o in
       x.withUnsafeBufferPointer { xp in
         kernel.withUnsafeBufferPointer { w in

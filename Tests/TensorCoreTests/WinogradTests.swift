@@ -162,3 +162,38 @@ struct WinogradTests {
     #expect(!WinogradKernel.isApplicable(g))
   }
 }
+
+struct TensorPoolTests {
+  @Test func reusesExactSizesWithinCapacity() {
+    func address(_ t: Tensor) -> UnsafePointer<Float>? { t.withUnsafeBufferPointer(\.baseAddress) }
+    let pool = TensorPool(capacity: 100)
+    let a = pool.tensor(shape: [2, 30])
+    pool.recycle(a)
+    // Same element count, other shape: the kept buffer comes back, once.
+    let b = pool.tensor(shape: [60])
+    #expect(b.shape == [60] && address(b) == address(a))
+    #expect(address(pool.tensor(shape: [60])) != address(a))
+    // Another size: fresh storage.
+    #expect(address(pool.tensor(shape: [61])) != address(a))
+    // Over capacity (60 + 50 > 100): the second one is not kept.
+    pool.recycle(b)
+    let fifty = Tensor(zeros: [50])
+    pool.recycle(fifty)
+    #expect(address(pool.tensor(shape: [50])) != address(fifty))
+    // removeAll drops what was kept.
+    pool.removeAll()
+    #expect(address(pool.tensor(shape: [60])) != address(b))
+  }
+
+  /// A recycled tensor still referenced elsewhere is never changed through the pool:
+  /// writing into the reused buffer copies first (copy-on-write).
+  @Test func sharedStorageIsNeverOverwritten() {
+    let pool = TensorPool()
+    let kept = Tensor(zeros: [16], value: 3)
+    pool.recycle(kept)
+    var reused = pool.tensor(shape: [16])
+    reused.withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] = -1 } }
+    #expect(kept.scalars == [Float](repeating: 3, count: 16))
+    #expect(reused.scalars == [Float](repeating: -1, count: 16))
+  }
+}
