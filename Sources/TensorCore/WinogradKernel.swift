@@ -7,7 +7,7 @@ public enum FusedActivation: Sendable, Equatable {
 ///
 /// Per chunk of tiles (bounded scratch, `maxScratchElements`): input transform into
 /// `V[36][tiles][in]`, then 36 GEMMs `M[p] = V[p] · U[p]` (`[tiles × in] · [in × out]`,
-/// OpenBLAS, one per core, BLAS single-threaded so the pools never nest), then the output
+/// OpenBLAS on its own threads), then the output
 /// transform with bias and activation fused. The transformed filter `U` comes from the
 /// caller's cache or is recomputed into scratch, by blocks of output channels.
 ///
@@ -122,13 +122,14 @@ public enum WinogradKernel {
             let range = (t0 + task * n / tasks)..<(t0 + (task + 1) * n / tasks)
             inputTransform(xBase, g, plan, tiles: range, first: t0, zero: zero, into: v)
           }
-          BLASThreads.withSingleThread {
-            Parallel.forEach(36) { p in
-              sgemm(
-                m: n, n: filters, k: c, a: v + p * plan.chunk * c, lda: c,
-                b: u + p * c * filters, ldb: filters, c: m + p * plan.chunk * filters,
-                ldc: filters)
-            }
+          // One GEMM after another on OpenBLAS's own threads. (Not one per core with BLAS set
+          // to one thread: the thread count is process-global, and changing it changes the
+          // last bits of GEMMs other threads are running.)
+          for p in 0..<36 {
+            sgemm(
+              m: n, n: filters, k: c, a: v + p * plan.chunk * c, lda: c,
+              b: u + p * c * filters, ldb: filters, c: m + p * plan.chunk * filters,
+              ldc: filters)
           }
           biasVector.withUnsafeBufferPointer { bp in
             guard let b = bp.baseAddress else { return }
