@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Targets follow ARCHITECTURE §2: C libraries at the bottom, the CLI on top,
@@ -11,6 +11,11 @@ let package = Package(
     // The file readers, for the opt-in libFuzzer harnesses in fuzz/ (tools/fuzz/run.sh).
     .library(name: "FTuneReaders", targets: ["ImageIO", "KerasIO", "TorchIO"]),
   ],
+  // `swift build --traits MPI` links OpenMPI (libopenmpi-dev) for `mpirun -n P ftune ...`;
+  // the default build needs no MPI at all.
+  traits: [
+    .trait(name: "MPI", description: "Data-parallel training and sharded caching over MPI")
+  ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
@@ -19,6 +24,8 @@ let package = Package(
     // System libraries. The headers add static inline shims for macros Swift cannot import.
     .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
     // libjpeg/libpng need setjmp error paths, which only C can host.
     .target(
       name: "CImageCodecs",
@@ -51,6 +58,7 @@ let package = Package(
       dependencies: [
         "TensorCore", "Layers", "Models", "KerasIO", "ImageIO", "Augment", "Features",
         "Training", "Reports", .product(name: "Yams", package: "Yams"),
+        .target(name: "CMPI", condition: .when(traits: ["MPI"])),
       ]
     ),
     .executableTarget(

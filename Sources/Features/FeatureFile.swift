@@ -125,13 +125,21 @@ public struct FeatureFile: Equatable {
 
 // MARK: - HDF5 helpers (one handle each, closed before returning)
 
+/// Dataset creation properties without HDF5's object timestamps, so the same features give
+/// the same file bytes (a merged sharded cache equals a single-process one, bit for bit).
+private func untimedDatasetProperties() -> hid_t {
+  let dcpl = H5Pcreate(ftune_H5P_DATASET_CREATE())
+  H5Pset_obj_track_times(dcpl, false)
+  return dcpl
+}
+
 private func writeFloats(_ file: hid_t, _ name: String, _ t: Tensor, path: String) throws {
   let dims = t.shape.map { hsize_t($0) }
   var maxdims = dims
   maxdims[0] = ftune_H5S_UNLIMITED()
   let space = H5Screate_simple(Int32(dims.count), dims, maxdims)
   defer { H5Sclose(space) }
-  let dcpl = H5Pcreate(ftune_H5P_DATASET_CREATE())
+  let dcpl = untimedDatasetProperties()
   defer { H5Pclose(dcpl) }
   // One chunk per (up to) 16 samples: appendable along N, cheap to read per batch.
   var chunk = dims.map { max($0, 1) }
@@ -153,9 +161,10 @@ private func writeInts(_ file: hid_t, _ name: String, _ values: [Int32], path: S
   let dims = [hsize_t(values.count)]
   let space = H5Screate_simple(1, dims, nil)
   defer { H5Sclose(space) }
+  let dcpl = untimedDatasetProperties()
+  defer { H5Pclose(dcpl) }
   let ds = H5Dcreate2(
-    file, name, ftune_H5T_NATIVE_INT32(), space, ftune_H5P_DEFAULT(), ftune_H5P_DEFAULT(),
-    ftune_H5P_DEFAULT())
+    file, name, ftune_H5T_NATIVE_INT32(), space, ftune_H5P_DEFAULT(), dcpl, ftune_H5P_DEFAULT())
   guard ds >= 0 else { throw FeatureError.hdf5(path: path, what: "create dataset '\(name)'") }
   defer { H5Dclose(ds) }
   let status = values.withUnsafeBufferPointer {
@@ -186,8 +195,9 @@ private func writeStrings(_ file: hid_t, _ name: String, _ values: [String], pat
   defer { H5Tclose(type) }
   let space = H5Screate_simple(1, [hsize_t(values.count)], nil)
   defer { H5Sclose(space) }
-  let ds = H5Dcreate2(
-    file, name, type, space, ftune_H5P_DEFAULT(), ftune_H5P_DEFAULT(), ftune_H5P_DEFAULT())
+  let dcpl = untimedDatasetProperties()
+  defer { H5Pclose(dcpl) }
+  let ds = H5Dcreate2(file, name, type, space, ftune_H5P_DEFAULT(), dcpl, ftune_H5P_DEFAULT())
   guard ds >= 0 else { throw FeatureError.hdf5(path: path, what: "create dataset '\(name)'") }
   defer { H5Dclose(ds) }
   let status = withCStrings(values) { ptrs in

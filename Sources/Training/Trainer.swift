@@ -21,6 +21,11 @@ public final class Trainer {
   public var refreeze: ((Int) throws -> Void)?
   /// Where the per-epoch checkpoint goes (and `--resume` reads it); nil writes none.
   public var checkpointURL: URL?
+  /// The ranks training together (data-parallel, see `Trainer+DataParallel`); only rank 0
+  /// writes checkpoints. One process by default.
+  public var communicator: any Communicator = SingleProcess()
+  /// Size of one gradient all-reduce bucket.
+  public var bucketBytes = 4 << 20
 
   public init(
     graph: Graph, optimizer: any TrainerOptimizer, options: TrainingOptions,
@@ -120,39 +125,51 @@ public final class Trainer {
       var seen = partial?.seen ?? 0
       let firstStep = partial?.step ?? 0
       partial = nil
+      // This rank's slices only (all of each batch with one process).
       train.willRequest(
         stride(from: firstStep * options.batchSize, to: train.count, by: options.batchSize).map {
-          Array(order[$0..<min(train.count, $0 + options.batchSize)])
-        }, epoch: epoch)
+          localSlice(Array(order[$0..<min(train.count, $0 + options.batchSize)]))
+        }.filter { !$0.isEmpty }, epoch: epoch)
       var rate = options.learningRate
       for s in firstStep..<stepsPerEpoch {
         reseedDropout(epoch: epoch, step: s)
-        let indices = Array(
+        let batch = Array(
           order[(s * options.batchSize)..<min(train.count, (s + 1) * options.batchSize)])
+        let indices = localSlice(batch)
         let labels = indices.map { train.labels[$0] }
         let globalStep = (epoch - 1) * stepsPerEpoch + s
         rate = options.schedule.rate(
           base: options.learningRate, step: globalStep, totalSteps: totalSteps,
           stepsPerEpoch: stepsPerEpoch, warmupEpochs: options.warmupEpochs)
-        let x = try train.inputs(indices, epoch: epoch)
-        let out = try graph.forward(
-          seeds: [feedNode: x], mode: .training, through: logitsNode ?? graph.nodes.count - 1)
-        try checkOutput(out, batch: indices.count)
-        let (value, gradient) =
-          logitsNode == nil
-          ? try loss(out, labels: labels)
-          : try SoftmaxCrossEntropy(classWeights: options.classWeights)(
-            logits: out, labels: .indices(labels))
-        guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: s + 1) }
-        try graph.backward(gradient, from: logitsNode)
-        let probs = logitsNode == nil ? out : softmax(out)
+        var value: Float = 0
+        var hits = 0
+        // A rank whose slice is empty (batch smaller than the group) only joins the reduction.
+        if !indices.isEmpty {
+          let x = try train.inputs(indices, epoch: epoch)
+          let out = try graph.forward(
+            seeds: [feedNode: x], mode: .training, through: logitsNode ?? graph.nodes.count - 1)
+          try checkOutput(out, batch: indices.count)
+          let gradient: Tensor
+          (value, gradient) =
+            logitsNode == nil
+            ? try loss(out, labels: labels)
+            : try SoftmaxCrossEntropy(classWeights: options.classWeights)(
+              logits: out, labels: .indices(labels))
+          if value.isFinite { try graph.backward(gradient, from: logitsNode) }
+          let probs = logitsNode == nil ? out : softmax(out)
+          hits = zip(argmax(probs), labels).filter { $0 == $1 }.count
+        }
         let (params, multipliers) = trainableParameters()
+        // Every rank reaches this reduction, so a non-finite loss stops them all together.
+        (value, hits) = try reduceStep(
+          params, local: indices.count, global: batch.count, loss: value, hits: hits)
+        guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: s + 1) }
         try optimizer.update(params, learningRate: rate, multipliers: multipliers)
         graph.parameters.forEach { $0.zeroGrad() }
 
-        lossSum += Double(value) * Double(indices.count)
-        correct += zip(argmax(probs), labels).filter { $0 == $1 }.count
-        seen += indices.count
+        lossSum += Double(value) * Double(batch.count)
+        correct += hits
+        seen += batch.count
         let elapsed = Date().timeIntervalSince(started)
         let perSecond = Double(seen) / max(elapsed, 1e-9)
         let remaining =
@@ -173,6 +190,7 @@ public final class Trainer {
             checkpoint: checkpointURL?.path)
         }
       }
+      try averageMovingStatistics()
       let trainSeconds = Date().timeIntervalSince(started)
       let trainLoss = Float(lossSum / Double(seen))
       let trainAccuracy = Float(correct) / Float(seen)
@@ -194,7 +212,7 @@ public final class Trainer {
       if improved {
         best = metrics.valLoss
         bestEpoch = epoch
-        if options.restoreBestWeights, let url = bestURL {
+        if options.restoreBestWeights, communicator.isRoot, let url = bestURL {
           var snapshot = Checkpoint(
             epoch: epoch, history: [], bestValLoss: best, bestEpoch: epoch, freeze: freeze)
           snapshot.capture(graph)
@@ -220,7 +238,9 @@ public final class Trainer {
     }
 
     let finalEpoch = history.last?.epoch ?? 0
-    if options.restoreBestWeights, bestEpoch != finalEpoch, let url = bestURL,
+    // Only rank 0 wrote the best weights; the other ranks' final models are not used.
+    if options.restoreBestWeights, bestEpoch != finalEpoch, communicator.isRoot,
+      let url = bestURL,
       FileManager.default.fileExists(atPath: url.path)
     {
       try Checkpoint.read(from: url).restore(into: graph, path: url.path)
@@ -299,7 +319,7 @@ public final class Trainer {
   private func reseedDropout(epoch: Int, step: Int) {
     for (i, node) in graph.nodes.enumerated() {
       if let d = node.layer as? Dropout {
-        d.rng = SeededRNG(seed: options.seed ^ 0x0D0D).derived(UInt64(epoch << 20 | i))
+        d.rng = SeededRNG(seed: rankSeed ^ 0x0D0D).derived(UInt64(epoch << 20 | i))
           .derived(UInt64(step))
       }
     }
@@ -311,7 +331,8 @@ public final class Trainer {
     epoch: Int, history: [EpochMetrics], best: Float?, bestEpoch: Int, freeze: Int?,
     partial: Checkpoint.PartialEpoch?
   ) throws {
-    guard let url = checkpointURL else { return }
+    // Only rank 0 writes (every rank holds the same weights and optimizer state).
+    guard communicator.isRoot, let url = checkpointURL else { return }
     var cp = Checkpoint(
       epoch: epoch, history: history, bestValLoss: best, bestEpoch: bestEpoch, freeze: freeze)
     cp.partial = partial

@@ -3,6 +3,7 @@ import Foundation
 import ImageIO
 import Models
 import TensorCore
+import Training
 
 /// `ftune cache`: the cut layer's features of every image under `--data`, computed into
 /// (or reused from) the shared store, exported as an HDF5 feature file.
@@ -20,6 +21,11 @@ public struct CacheWorkflow {
   public var batchSize: Int
   public var seed: UInt64 = 0
   public var partial = false
+  /// `--shard i/n`: compute and write only this shard (see `ShardSpec`).
+  public var shard: ShardSpec?
+  /// Under `mpirun -n P`, rank r computes shard r+1/P and rank 0 merges (see
+  /// `CacheWorkflow+Distributed`).
+  public var communicator: any Communicator = SingleProcess()
   public var environment = ProcessInfo.processInfo.environment
 
   public init(
@@ -66,12 +72,21 @@ public struct CacheWorkflow {
     extractor.pooling = pooling
     // Sorted relative paths, as the file promises.
     let root = URL(fileURLWithPath: data).standardizedFileURL.path
-    let samples = dataset.samples.map { s in
+    let all = dataset.samples.map { s in
       (s, relative(s.path, to: root))
     }.sorted { $0.1 < $1.1 }
+    // Shards take whole forward batches (see `ShardSpec`), so their block is the batch size.
+    let shard = self.shard.map { spec in
+      var s = spec
+      s.block = max(1, batchSize)
+      return s
+    }
+    let samples = shard.map { spec in
+      all.enumerated().filter { spec.contains($0.offset) }.map(\.element)
+    } ?? all
     let paths = samples.map(\.0.path)
     let (features, stats) = try extractor.features(ofImages: paths, pipeline: pipeline)
-    let file = FeatureFile(
+    var file = FeatureFile(
       features: features, paths: samples.map(\.1),
       labels: samples.map(\.0.label), classNames: dataset.classes,
       attributes: [
@@ -79,6 +94,7 @@ public struct CacheWorkflow {
         "freeze": freeze, "preprocess": model.preprocessing.rawValue, "size": "\(model.size)",
         "pool": pooling.rawValue, "key": key.hex, "ftune_format": FeatureFile.format,
       ])
+    if let shard { file.markShard(shard, totalImages: all.count) }
     try file.write(to: URL(fileURLWithPath: out))
     return (file, stats)
   }

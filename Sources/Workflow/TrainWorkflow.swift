@@ -12,6 +12,9 @@ public final class TrainWorkflow {
   public let settings: TrainSettings
   public var progress: any TrainingProgress
   public var environment: [String: String]
+  /// The ranks of `mpirun -n P` training together (data-parallel); only rank 0 prints and
+  /// writes the run directory. One process by default.
+  public var communicator: any Communicator = SingleProcess()
 
   public init(
     options: RunOptions, progress: any TrainingProgress = ConsoleProgress(),
@@ -39,6 +42,7 @@ public final class TrainWorkflow {
   public func run(resume: Bool = false) throws -> Summary {
     let s = settings
     let started = Date()
+    if !communicator.isRoot { progress = SilentProgress() }
     // 1. Data first: a wrong folder fails before minutes of weight loading.
     let dataset = try ImageDataset(directory: s.data, classes: s.classes)
     let (trainSamples, valSamples) = try dataset.split(
@@ -92,14 +96,21 @@ public final class TrainWorkflow {
       let augmentedKey = augment.map { key.augmented($0.identity(seed: pipeline.seed)) }
       var total = FeatureExtractor.Stats()
       func featurise(_ samples: [ImageDataset.Sample], variant: Int) throws -> TensorBatches {
-        let extractor = FeatureExtractor(
-          graph: graph, cut: cutNode, key: variant > 0 ? augmentedKey ?? key : key,
-          store: store, batchSize: s.training.batchSize)
-        let (f, st) = try extractor.features(
-          ofImages: samples.map(\.path), pipeline: pipeline, variant: variant)
+        // Under mpirun each rank first fills the store with its share (see shareFeaturing).
+        try shareFeaturing(samples) { _ = try compute($0, variant: variant) }
+        let (f, st) = try compute(samples, variant: variant)
         total.reused += st.reused
         total.computed += st.computed
         return try TensorBatches(data: f, labels: samples.map(\.label))
+      }
+      func compute(_ samples: [ImageDataset.Sample], variant: Int) throws -> (
+        Tensor, FeatureExtractor.Stats
+      ) {
+        let extractor = FeatureExtractor(
+          graph: graph, cut: cutNode, key: variant > 0 ? augmentedKey ?? key : key,
+          store: store, batchSize: s.training.batchSize)
+        return try extractor.features(
+          ofImages: samples.map(\.path), pipeline: pipeline, variant: variant)
       }
       let trainVariants = try (augment == nil ? [0] : Array(1...variants)).map {
         try featurise(trainSamples, variant: $0)
@@ -139,8 +150,9 @@ public final class TrainWorkflow {
       let spec = FreezeSpec.count(n)
       applyFreeze(spec, try cut(for: spec))
     }
-    let runDir = RunDirectory(url: URL(fileURLWithPath: s.out ?? Self.defaultOut(s.base)))
-    try runDir.prepare()
+    trainer.communicator = communicator
+    let runDir = RunDirectory(url: URL(fileURLWithPath: try sharedOut(s)))
+    if communicator.isRoot { try runDir.prepare() }
     trainer.checkpointURL = runDir.checkpointURL
     let result: Trainer.Result
     do {
@@ -148,6 +160,11 @@ public final class TrainWorkflow {
     } catch var stop as Interrupted {
       stop.runDirectory = runDir.url.path  // a resume must name it (the default is dated)
       throw stop
+    }
+    guard communicator.isRoot else {
+      return Summary(
+        runDirectory: runDir.url, history: result.history, cached: canCache,
+        featureStats: stats, validation: nil, bestEpoch: result.bestEpoch)
     }
 
     // 5. The run directory.

@@ -15,6 +15,10 @@ struct CacheCommand: ParsableCommand {
       Features are keyed by the content of the weights, each image, the cut, preprocessing
       and size, in a shared store ($FTUNE_CACHE_DIR, --cache-dir, or ~/.cache/ftune); an
       interrupted run resumes, a changed image recomputes only itself.
+      Scale out: --shard i/n computes every n-th image (from the i-th, in sorted order) into
+      a shard file; ftune cache --merge S1.h5 S2.h5 ... --out cache.h5 joins the shards into
+      the file one process would write. Under mpirun -n P (an MPI build) the ranks shard
+      and rank 0 merges by itself.
       """)
 
   @Option(help: "zoo name or Keras model file") var base: String?
@@ -31,9 +35,19 @@ struct CacheCommand: ParsableCommand {
   @Option(name: .customLong("cache-dir"), help: "feature store folder") var cacheDir: String?
   @Option(help: "images per forward pass") var batch: Int = 16
   @Option(help: "describe an existing feature file and exit") var info: String?
+  @Option(help: "compute only shard i of n (1-based), e.g. 2/4, into --out")
+  var shard: String?
+  @Option(
+    parsing: .upToNextOption, help: "merge these shard files (all n of one run) into --out")
+  var merge: [String] = []
 
   func validate() throws {
     if info != nil { return }
+    if !merge.isEmpty {
+      guard out != nil else { throw ValidationError("--merge needs --out FILE") }
+      return
+    }
+    if let shard { _ = try ShardSpec(parsing: shard) }
     for (name, value) in [("base", base), ("freeze", freeze), ("data", data), ("out", out)]
     where value == nil {
       throw ValidationError("--\(name) is required (or use --info FILE)")
@@ -51,6 +65,13 @@ struct CacheCommand: ParsableCommand {
       print(try FeatureFile.read(from: URL(fileURLWithPath: info)).info)
       return
     }
+    if !merge.isEmpty, let out {
+      let shards = try merge.map { try FeatureFile.read(from: URL(fileURLWithPath: $0)) }
+      let file = try FeatureFile.merge(shards, names: merge)
+      try file.write(to: URL(fileURLWithPath: out))
+      print("wrote \(out): \(file.paths.count) images from \(shards.count) shards")
+      return
+    }
     guard let base, let freeze, let data, let out else { return }
     let job = CacheWorkflow(
       base: base, weights: weights ?? "", freeze: freeze, data: data,
@@ -59,11 +80,17 @@ struct CacheCommand: ParsableCommand {
       pooling: FeaturePooling(rawValue: pool) ?? .none, cacheDir: cacheDir, batchSize: batch)
     var configured = job
     configured.partial = partial
-    let (file, stats) = try configured.run {
-      FileHandle.standardError.write(Data(($0 + "\n").utf8))
+    configured.shard = try shard.map { try ShardSpec(parsing: $0) }
+    let done = try Distributed.run { world in
+      configured.communicator = world
+      return try configured.runDistributed { line in
+        if world.isRoot { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+      }
     }
+    guard let (file, stats) = done else { return }
+    let what = configured.shard.map { " (shard \($0))" } ?? ""
     print(
-      "wrote \(out): \(file.paths.count) images, features \(file.features.shape)"
+      "wrote \(out)\(what): \(file.paths.count) images, features \(file.features.shape)"
         + " (\(stats.reused) reused, \(stats.computed) computed)")
   }
 }

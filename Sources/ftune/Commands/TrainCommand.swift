@@ -33,7 +33,13 @@ struct TrainCommand: ParsableCommand {
       return
     }
     let progress: any TrainingProgress = quiet ? SilentProgress() : ConsoleProgress()
-    let summary = try TrainWorkflow(options: options, progress: progress).run(resume: resume)
+    // Under `mpirun -n P` the ranks train data-parallel; rank 0 alone reports.
+    let (summary, isRoot) = try Distributed.run { world in
+      let job = try TrainWorkflow(options: options, progress: progress)
+      job.communicator = world
+      return (try job.run(resume: resume), world.isRoot)
+    }
+    guard isRoot else { return }
     // Report the epoch whose weights the run kept, not merely the last one trained.
     let epochs = summary.history.last?.epoch ?? 0
     if let kept = summary.history.first(where: { $0.epoch == summary.bestEpoch })
