@@ -2,13 +2,35 @@
 # numeric kernels are 10-50x slower unoptimised; -enable-testing keeps @testable imports working.
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 
-.PHONY: test demo demo-vgg16 build parity
+.PHONY: test demo demo-vgg16 build parity mpi mpi-test
 
 build:
 	swift build -c release
 
+# With OpenMPI installed (mpirun and pkg-config ompi-c), `make test` also builds the MPI
+# variant and runs the 2-rank equivalence tests; MPI_TEST=0 skips them.
+MPI_TEST ?= $(shell command -v mpirun >/dev/null 2>&1 && pkg-config --exists ompi-c && echo 1)
 test:
 	swift test $(SWIFT_TEST_FLAGS)
+ifeq ($(MPI_TEST),1)
+	$(MAKE) mpi-test
+else
+	@echo "mpi-test: skipped (needs mpirun and libopenmpi-dev; see README, MPI)"
+endif
+
+# ftune with MPI (`mpirun -n P ftune ...`), in its own build folder so the default build's
+# cache stays intact.
+MPI_SCRATCH ?= .build-mpi
+MPI_FTUNE = $(CURDIR)/$(MPI_SCRATCH)/release/ftune
+mpi:
+	swift build -c release --traits MPI --scratch-path $(MPI_SCRATCH) --product ftune
+
+# 2 ranks on loopback == one process with the combined batch (cached head, fine-tune),
+# and a distributed cache == a single-process one (Tests/WorkflowTests/MPITrainingTests).
+mpi-test: mpi
+	@FTUNE_MPI_BINARY=$(MPI_FTUNE) swift test $(SWIFT_TEST_FLAGS) --filter MPITrainingTests \
+	  && echo "mpi-test: PASS (2 ranks match 1 process)" \
+	  || { echo "mpi-test: FAIL (see the MPITrainingTests output above)"; exit 1; }
 
 # Real-size parity with Keras (opt-in, needs Python; see tools/fixtures/zoo_fixtures.py):
 # 224x224 weight files in three layouts + Keras outputs, then the Swift comparison table.
