@@ -99,16 +99,15 @@
     func finish() {
       MPI_Finalize()
     }
-
   }
 
   private func mpiCheck(_ code: Int32, _ call: String) throws {
-      guard code != ftune_MPI_SUCCESS() else { return }
-      var text = [CChar](repeating: 0, count: Int(ftune_MPI_MAX_ERROR_STRING()) + 1)
-      var length: Int32 = 0
-      MPI_Error_string(code, &text, &length)
-      throw DistributedError.mpi(
-        call: call, message: String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) },
-          as: UTF8.self))
+    guard code != ftune_MPI_SUCCESS() else { return }
+    var text = [CChar](repeating: 0, count: Int(ftune_MPI_MAX_ERROR_STRING()) + 1)
+    var length: Int32 = 0
+    MPI_Error_string(code, &text, &length)
+    let message = String(
+      decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    throw DistributedError.mpi(call: call, message: message)
   }
 #endif

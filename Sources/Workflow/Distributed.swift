@@ -49,6 +49,23 @@ public enum Distributed {
     }
   }
 
+  /// Subcommands that run on one process only: under `mpirun -n P>1` each rank would do
+  /// the whole job and write the same files.
+  public static let singleProcessCommands: Set<String> = [
+    "compare", "predict", "inspect", "augment", "export", "bench", "import-torch",
+  ]
+
+  /// An error when `arguments` (without the program name) start a single-process command
+  /// under a launcher of several ranks.
+  public static func refusal(
+    arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> DistributedError? {
+    guard let first = arguments.first, singleProcessCommands.contains(first),
+      let n = launchedSize(environment), n > 1
+    else { return nil }
+    return .singleProcess(command: first, ranks: n)
+  }
+
   /// The group size a launcher (OpenMPI, PMIx, MPICH's Hydra) announced, if any.
   static func launchedSize(_ environment: [String: String]) -> Int? {
     for name in ["OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE"] {
@@ -63,6 +80,7 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
   case notBuilt(ranks: Int)
   case mpi(call: String, message: String)
   case tooLarge(what: String, bytes: Int)
+  case singleProcess(command: String, ranks: Int)
 
   public var description: String {
     switch self {
@@ -71,6 +89,9 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
         + " libopenmpi-dev and build with `swift build -c release --traits MPI` (make mpi)"
     case .mpi(let call, let message):
       return "\(call) failed: \(message) (check the mpirun command, hostfile and network)"
+    case .singleProcess(let command, let n):
+      return "ftune \(command) runs on one process; it was launched as \(n) MPI ranks: run it"
+        + " without mpirun (only training and cache run distributed)"
     case .tooLarge(let what, let bytes):
       return "\(what) is \(bytes) bytes, over MPI's 2 GB message limit: use more ranks,"
         + " or --shard i/n runs and `ftune cache --merge`"

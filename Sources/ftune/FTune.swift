@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TensorCore
+import Workflow
 
 /// The `ftune` command line: thin commands over the libraries (ARCHITECTURE §1).
 @main
@@ -22,6 +23,9 @@ struct FTune: ParsableCommand {
   /// a clean stop, runs, and maps any error to one message and one exit status.
   static func main() {
     BLASCoreType.reexecIfNeeded()
+    if let refusal = Distributed.refusal(arguments: Array(CommandLine.arguments.dropFirst())) {
+      exit(withError: refusal)
+    }
     var command: any ParsableCommand
     do {
       command = try parseAsRoot()

@@ -49,7 +49,9 @@ struct MPITrainingTests {
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    return (
+      p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self)
+    )
   }
 
   func train(_ name: String, _ extra: [String], ranks: Int) throws -> Graph {
@@ -104,7 +106,8 @@ struct MPITrainingTests {
   @Test func cachedHeadOnTwoRanksEqualsOneProcess() throws {
     defer { try? FileManager.default.removeItem(at: root) }
     try expectEquivalent(
-      "head", ["--freeze", "13", "--optimizer", "sgd", "--lr", "0.05"], layers: ["head_predictions"])
+      "head", ["--freeze", "13", "--optimizer", "sgd", "--lr", "0.05"],
+      layers: ["head_predictions"])
   }
 
   /// Fine-tuning block5's three convolutions and the head (features cached at block4_pool),
