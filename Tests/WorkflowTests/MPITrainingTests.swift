@@ -24,6 +24,8 @@ struct MPITrainingTests {
   }
 
   /// Runs `ftune args` directly or under `mpirun -n ranks` (loopback, as root, 2 cores).
+  /// `--bind-to none`: each rank sees both cores, as the single process does, so OpenBLAS
+  /// runs the same threads and the cache can be compared bit for bit (see README, MPI).
   func ftune(_ args: [String], ranks: Int = 1) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
     let env = [
@@ -33,7 +35,8 @@ struct MPITrainingTests {
       p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
       p.arguments =
         [
-          "mpirun", "--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader",
+          "mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "--mca",
+          "btl", "self,vader",
           "-n", "\(ranks)", "-x", "HOME", "-x", "FTUNE_CACHE_DIR", binary,
         ] + args
     } else {
