@@ -12,7 +12,12 @@ extension CacheWorkflow {
     FeatureFile, FeatureExtractor.Stats
   )? {
     let p = communicator.size
-    guard p > 1, shard == nil else { return try run(log: log) }
+    guard p > 1 else { return try run(log: log) }
+    if let shard {
+      throw WorkflowError.badValue(
+        option: "shard", value: "\(shard)",
+        hint: "under mpirun the ranks shard the images themselves: drop --shard")
+    }
     var part = self
     part.shard = try ShardSpec(index: communicator.rank + 1, count: p)
     part.out = Self.shardPath(out, index: communicator.rank + 1, count: p)
