@@ -31,14 +31,6 @@ public func sgemm(
 public enum BLASThreads {
   public static var count: Int { Int(openblas_get_num_threads()) }
   public static func set(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
-  /// Runs `body` with OpenBLAS on one thread, for GEMMs issued from our own parallel loop
-  /// (one GEMM per core instead of nested pools), then restores the previous count.
-  public static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
-    let saved = count
-    if saved > 1 { set(1) }
-    defer { if saved > 1 { set(saved) } }
-    return try body()
-  }
   /// The core type OpenBLAS picked at load time (e.g. "Haswell", "SkylakeX").
   public static var coreName: String {
     guard let p = openblas_get_corename() else { return "unknown" }
