@@ -85,7 +85,7 @@ public final class CompareWorkflow {
     for strategy in strategies {
       for head in grid.heads {
         for augmentSet in grid.augmentSets {
-          CompareMemory.resetPeak()
+          PeakMemory.resetPeak()
           var runs: [CompareResult.FoldRun] = []
           var trainable = 0
           var inputs = CompareResult.Inputs.images(nothingFrozen: strategy.freezesNothing)
@@ -131,7 +131,7 @@ public final class CompareWorkflow {
             CompareResult.Strategy(
               freeze: strategy.name, cutLayer: strategy.cutLayer, head: head.rawValue,
               augment: augmentSet.name, trainableParams: trainable, inputs: inputs, runs: runs,
-              peakRSSMB: CompareMemory.peakMegabytes()))
+              peakRSSMB: PeakMemory.peakMegabytes()))
         }
       }
     }

@@ -117,7 +117,7 @@ struct BenchLoaderCommand: ParsableCommand {
     }
     report.loaderSeconds = Self.seconds(since: loadStart)
     report.loaderImagesPerSecond = Double(loaded) / max(report.loaderSeconds, 1e-9)
-    report.loaderPeakRSSMB = PeakRSS.megabytes()
+    report.loaderPeakRSSMB = PeakMemory.peakMegabytes()
 
     // 2. The network on a batch in memory.
     let graph = try ModelZoo.build(
@@ -140,7 +140,7 @@ struct BenchLoaderCommand: ParsableCommand {
       fedImages += indices.count
     }
     report.fedImagesPerSecond = Double(fedImages) / max(Self.seconds(since: fedStart), 1e-9)
-    report.peakRSSMB = PeakRSS.megabytes()
+    report.peakRSSMB = PeakMemory.peakMegabytes()
     if !json { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     print(json ? try report.json() : report.text())
   }

@@ -27,27 +27,6 @@ struct BenchFLOPs {
   }
 }
 
-/// Peak resident memory of this process so far.
-enum PeakRSS {
-  /// `VmHWM` from /proc/self/status on Linux; getrusage's `ru_maxrss` elsewhere.
-  static func megabytes() -> Double {
-    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-      let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
-    {
-      return kb / 1024
-    }
-    var usage = rusage()
-    #if os(Linux)
-      getrusage(RUSAGE_SELF.rawValue, &usage)
-      return Double(usage.ru_maxrss) / 1024
-    #else
-      getrusage(RUSAGE_SELF, &usage)
-      return Double(usage.ru_maxrss) / (1024 * 1024)
-    #endif
-  }
-}
-
 /// What `ftune bench` prints.
 struct BenchReport: Codable {
   var base: String

@@ -3,6 +3,7 @@ import Foundation
 import Layers
 import Models
 import TensorCore
+import Workflow
 
 /// `ftune bench --base NAME`: throughput, peak memory and achieved GFLOP/s of a zoo network
 /// with random weights, so ftune can be compared with Keras on the same machine
@@ -84,7 +85,7 @@ struct BenchCommand: ParsableCommand {
     report.forwardSeconds = fwd
     report.forwardImagesPerSecond = Double(batch) / fwd
     report.forwardGFLOPs = Double(flops.forward * batch) / fwd / 1e9
-    report.forwardPeakRSSMB = PeakRSS.megabytes()
+    report.forwardPeakRSSMB = PeakMemory.peakMegabytes()
 
     if train {
       let cut = try graph.freeze(FreezeSpec(freeze))
@@ -97,7 +98,7 @@ struct BenchCommand: ParsableCommand {
       report.trainImagesPerSecond = Double(batch) / t
       report.trainGFLOPs = Double(trainFlops * batch) / t / 1e9
     }
-    report.peakRSSMB = PeakRSS.megabytes()
+    report.peakRSSMB = PeakMemory.peakMegabytes()
     print(json ? try report.json() : report.text())
     if LayerProfile.enabled {
       FileHandle.standardError.write(Data((LayerProfile.report() + "\n").utf8))

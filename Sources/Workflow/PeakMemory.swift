@@ -4,14 +4,14 @@ import Foundation
   import Glibc
 #endif
 
-/// Peak resident memory per grid row of `ftune compare`.
+/// Peak resident memory of this process: per grid row of `ftune compare`, and for `ftune bench`.
 ///
 /// On Linux the kernel's high-water mark (`VmHWM`) is reset before each row by writing `5`
 /// to `/proc/self/clear_refs`, so each row reports its own peak; where that is not possible
 /// the process's peak so far is reported (never lower than the row's own).
-enum CompareMemory {
+public enum PeakMemory {
   /// Starts a new high-water mark, when the system allows it.
-  static func resetPeak() {
+  public static func resetPeak() {
     #if os(Linux)
       if let h = FileHandle(forWritingAtPath: "/proc/self/clear_refs") {
         try? h.write(contentsOf: Data("5".utf8))
@@ -21,7 +21,7 @@ enum CompareMemory {
   }
 
   /// Peak resident set size in MB since the last reset (or since start).
-  static func peakMegabytes() -> Double {
+  public static func peakMegabytes() -> Double {
     if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
       let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
