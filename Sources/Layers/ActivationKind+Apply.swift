@@ -44,17 +44,10 @@ extension ActivationKind {
     case .linear:
       return dy
     case .relu:
-      dx.withUnsafeMutableBufferPointer { d in
-        y.withUnsafeBufferPointer { o in
-          for i in 0..<d.count where o[i] <= 0 { d[i] = 0 }
-        }
-      }
+      // One SIMD pass into a new buffer (no copy of dy first).
+      return ClampBackward.gradient(dy, output: y, clamp: .relu)
     case .relu6:
-      dx.withUnsafeMutableBufferPointer { d in
-        y.withUnsafeBufferPointer { o in
-          for i in 0..<d.count where o[i] <= 0 || o[i] >= 6 { d[i] = 0 }
-        }
-      }
+      return ClampBackward.gradient(dy, output: y, clamp: .relu6)
     case .sigmoid:
       dx.withUnsafeMutableBufferPointer { d in
         y.withUnsafeBufferPointer { o in

@@ -49,11 +49,16 @@ public final class BatchNormalization: Layer {
     return s
   }
 
-  /// What backward needs: x̂ (normalised input), 1/σ per channel, and which statistics
-  /// the forward pass used.
+  /// What backward needs: the input (x̂ is recomputed from it, which costs less memory
+  /// traffic than writing and reading it back), the statistics used, and the affine map
+  /// and clamp of the output when a ReLU/ReLU6 was fused into this layer.
   private struct Record {
-    var xHat: Tensor
+    var x: Tensor
+    var mean: [Float]
     var invStd: [Float]
+    var scale: [Float]
+    var shift: [Float]
+    var clamp: OutputClamp?
     var usedBatchStatistics: Bool
   }
   private var record: Record?
@@ -68,6 +73,16 @@ public final class BatchNormalization: Layer {
   /// (`ops.moments`). (tf_keras's fused kernel uses the unbiased variance here instead.)
   /// Inference or frozen: μ, σ² are the moving statistics.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
+    try forward(inputs, mode: mode, clamp: nil)
+  }
+
+  /// The forward pass with a ReLU/ReLU6 fused into its output pass: `clamp(y)`. Backward
+  /// then takes the gradient of the clamped output (the graph passes the activation's
+  /// gradient straight through). Computed as Keras does, `x·s + (β − μ·s)` with
+  /// `s = γ/√(σ² + ε)`, in one SIMD pass after one pass for the batch statistics.
+  public func forward(
+    _ inputs: [Tensor], mode: ForwardMode, clamp: OutputClamp?
+  ) throws -> Tensor {
     let x = try single(inputs)
     let mm = try recorded(movingMean)
     let mv = try recorded(movingVariance)
@@ -75,62 +90,34 @@ public final class BatchNormalization: Layer {
     guard x.shape.last == c, c > 0 else {
       throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs \(c) channels")
     }
-    let rows = x.count / c
-    var mean = [Float](repeating: 0, count: c)
-    var variance = [Float](repeating: 0, count: c)
+    let mean: [Float]
+    let invStd: [Float]
     let batchStats = usesBatchStatistics(mode)
     if batchStats {
-      // Two passes in Double: the mean, then the mean squared deviation.
-      var sum = [Double](repeating: 0, count: c)
-      var sq = [Double](repeating: 0, count: c)
-      x.withUnsafeBufferPointer { p in
-        for r in 0..<rows { for j in 0..<c { sum[j] += Double(p[r * c + j]) } }
-        for j in 0..<c { sum[j] /= Double(max(rows, 1)) }
-        for r in 0..<rows {
-          for j in 0..<c {
-            let d = Double(p[r * c + j]) - sum[j]
-            sq[j] += d * d
-          }
-        }
+      let (m, v) = BatchNormKernel.moments(x, channels: c)
+      mean = m.map { Float($0) }
+      invStd = v.map { Float(1 / ($0 + Double(epsilon)).squareRoot()) }
+      let variance = v.map { Float($0) }
+      mm.value.withUnsafeMutableBufferPointer { p in
+        for j in 0..<c { p[j] = p[j] * momentum + mean[j] * (1 - momentum) }
       }
-      for j in 0..<c {
-        mean[j] = Float(sum[j])
-        variance[j] = Float(sq[j] / Double(max(rows, 1)))
-      }
-      mm.value.withUnsafeMutableBufferPointer { m in
-        for j in 0..<c { m[j] = m[j] * momentum + mean[j] * (1 - momentum) }
-      }
-      mv.value.withUnsafeMutableBufferPointer { v in
-        for j in 0..<c { v[j] = v[j] * momentum + variance[j] * (1 - momentum) }
+      mv.value.withUnsafeMutableBufferPointer { p in
+        for j in 0..<c { p[j] = p[j] * momentum + variance[j] * (1 - momentum) }
       }
     } else {
       mean = mm.value.scalars
-      variance = mv.value.scalars
+      invStd = mv.value.scalars.map { 1 / ($0 + epsilon).squareRoot() }
     }
-    let invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
     let g = gamma?.value.scalars ?? [Float](repeating: 1, count: c)
     let b = beta?.value.scalars ?? [Float](repeating: 0, count: c)
-    if !mode.recordForBackward {
-      // Nothing to keep for backward (inference, frozen prefix): one fused pass
-      // y = x·scale + shift into one new buffer, instead of two copies and two passes.
-      record = nil
-      return Self.affine(x, scale: (0..<c).map { g[$0] * invStd[$0] },
-        shift: (0..<c).map { b[$0] - mean[$0] * g[$0] * invStd[$0] })
-    }
-    var xHat = x
-    xHat.withUnsafeMutableBufferPointer { p in
-      for r in 0..<rows {
-        for j in 0..<c { p[r * c + j] = (p[r * c + j] - mean[j]) * invStd[j] }
-      }
-    }
-    var y = xHat
-    y.withUnsafeMutableBufferPointer { p in
-      for r in 0..<rows {
-        for j in 0..<c { p[r * c + j] = p[r * c + j] * g[j] + b[j] }
-      }
-    }
+    let scale = (0..<c).map { g[$0] * invStd[$0] }
+    let shift = (0..<c).map { b[$0] - mean[$0] * scale[$0] }
+    let y = ChannelAffine.map(x, channels: c, scale: scale, shift: shift, clamp: clamp)
     record = mode.recordForBackward
-      ? Record(xHat: xHat, invStd: invStd, usedBatchStatistics: batchStats) : nil
+      ? Record(
+        x: x, mean: mean, invStd: invStd, scale: scale, shift: shift, clamp: clamp,
+        usedBatchStatistics: batchStats)
+      : nil
     return y
   }
 
@@ -141,50 +128,42 @@ public final class BatchNormalization: Layer {
 
   /// dγ = Σ dy·x̂, dβ = Σ dy. With batch statistics
   /// dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)); with fixed statistics (inference, frozen)
-  /// the layer is the affine map dx = γ/σ · dy.
+  /// the layer is the affine map dx = γ/σ · dy. With a fused clamp, dy is first zeroed
+  /// where the clamp was active. Two SIMD passes: the reductions, then dx.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
     let rec = try recorded(record)
     record = nil
-    try checkGradient(outputGradient, rec.xHat.shape)
+    try checkGradient(outputGradient, rec.x.shape)
     let c = rec.invStd.count
     let rows = outputGradient.count / c
-    var sumDy = [Float](repeating: 0, count: c)
-    var sumDyXHat = [Float](repeating: 0, count: c)
-    outputGradient.withUnsafeBufferPointer { d in
-      rec.xHat.withUnsafeBufferPointer { h in
-        for r in 0..<rows {
-          for j in 0..<c {
-            sumDy[j] += d[r * c + j]
-            sumDyXHat[j] += d[r * c + j] * h[r * c + j]
-          }
-        }
-      }
+    let mask = rec.clamp.map { ClampMask(scale: rec.scale, shift: rec.shift, clamp: $0) }
+    let needGamma = gamma?.needsGradient ?? false
+    let needBeta = beta?.needsGradient ?? false
+    var sumDy = [Double](repeating: 0, count: c)
+    var sumDyXc = [Double](repeating: 0, count: c)
+    if needGamma || needBeta || (needsInputGradient && rec.usedBatchStatistics) {
+      (sumDy, sumDyXc) = BatchNormKernel.backwardSums(
+        outputGradient, rec.x, channels: c, mean: rec.mean, mask: mask)
     }
-    if let gp = gamma, gp.needsGradient { gp.accumulate(Tensor(shape: [c]) { sumDyXHat[$0] }) }
-    if let bp = beta, bp.needsGradient { bp.accumulate(Tensor(shape: [c]) { sumDy[$0] }) }
+    // Σ dy·x̂ = Σ dy·(x − μ) / σ.
+    let sumDyXHat = (0..<c).map { sumDyXc[$0] * Double(rec.invStd[$0]) }
+    if let gp = gamma, needGamma { gp.accumulate(Tensor(shape: [c]) { Float(sumDyXHat[$0]) }) }
+    if let bp = beta, needBeta { bp.accumulate(Tensor(shape: [c]) { Float(sumDy[$0]) }) }
     guard needsInputGradient else { return [] }
     let g = gamma?.value.scalars ?? [Float](repeating: 1, count: c)
-    let scale = (0..<c).map { g[$0] * rec.invStd[$0] }
-    var dx = outputGradient
+    let a = (0..<c).map { g[$0] * rec.invStd[$0] }
+    var b: [Float]? = nil
+    var k: [Float]? = nil
     if rec.usedBatchStatistics {
-      let m = Float(max(rows, 1))
-      let meanDy = sumDy.map { $0 / m }
-      let meanDyXHat = sumDyXHat.map { $0 / m }
-      dx.withUnsafeMutableBufferPointer { d in
-        rec.xHat.withUnsafeBufferPointer { h in
-          for r in 0..<rows {
-            for j in 0..<c {
-              let i = r * c + j
-              d[i] = scale[j] * (d[i] - meanDy[j] - h[i] * meanDyXHat[j])
-            }
-          }
-        }
+      // dx = a·dy − a·mean(dy) − a/σ·mean(dy·x̂)·(x − μ).
+      let m = Double(max(rows, 1))
+      b = (0..<c).map {
+        Float(-Double(a[$0]) * Double(rec.invStd[$0]) * sumDyXHat[$0] / m)
       }
-    } else {
-      dx.withUnsafeMutableBufferPointer { d in
-        for r in 0..<rows { for j in 0..<c { d[r * c + j] *= scale[j] } }
-      }
+      k = (0..<c).map { Float(-Double(a[$0]) * sumDy[$0] / m) }
     }
+    let dx = BatchNormKernel.inputGradient(
+      outputGradient, rec.x, channels: c, mean: rec.mean, a: a, b: b, k: k, mask: mask)
     return [dx]
   }
 }

@@ -83,6 +83,8 @@ struct NodeRunner {
   private var heads: [Int: FoldGroup] = [:]
   /// Nodes whose work the head already did: they hand their input through.
   private var absorbed: Set<Int> = []
+  /// BatchNorm → ReLU pairs fused in recording passes (Graph+FuseTraining.swift).
+  private var fusion = TrainingFusion()
 
   /// `start` is the latest seeded node, `end` the node whose output is wanted;
   /// `recording(i)` tells whether node `i` keeps state for backward.
@@ -91,6 +93,9 @@ struct NodeRunner {
   ) {
     self.graph = graph
     AllocatorTuning.reuseFreedBuffers()
+    if mode.recordForBackward {
+      fusion = TrainingFusion(graph, start: start, end: end, recording: recording)
+    }
     guard FoldSwitch.enabled else { return }
     for g in graph.foldGroups() {
       guard g.head > start, g.norm <= end, !recording(g.head), !recording(g.norm),
@@ -125,6 +130,7 @@ struct NodeRunner {
   private func run(
     _ i: Int, _ layer: any Layer, _ inputs: [Tensor], _ mode: ForwardMode
   ) throws -> Tensor {
+    if let y = try fusion.forward(i, layer, inputs, mode: mode) { return y }
     guard let group = heads[i] else { return try layer.forward(inputs, mode: mode) }
     return try graph.runFolded(group, inputs)
   }

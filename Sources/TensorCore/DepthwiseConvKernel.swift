@@ -60,10 +60,11 @@ public enum DepthwiseConvKernel {
     return out
   }
 
-  /// Backward: dLoss/dInput (when `needInput`) and dLoss/dKernel (when `needKernel`).
-  /// Each image accumulates its own kernel gradient; the partials are summed at the end,
-  /// so the parallel loop never writes shared memory.
-  public static func backward(
+  /// Backward as plain Swift loops: dLoss/dInput (when `needInput`) and dLoss/dKernel
+  /// (when `needKernel`); the reference the SIMD kernel is tested against and the path for
+  /// channel multipliers above 1. Each image accumulates its own kernel gradient; the
+  /// partials are summed at the end, so the parallel loop never writes shared memory.
+  public static func referenceBackward(
     _ x: Tensor, kernel: Tensor, outputGradient dy: Tensor, multiplier mult: Int,
     geometry g: WindowGeometry, needInput: Bool, needKernel: Bool
   ) -> (input: Tensor?, kernel: Tensor?) {

@@ -55,4 +55,41 @@ void ck_pointwise_forward(
 /// activation buffers are reused instead of mmap'ed and page-faulted anew. 1 when applied.
 int ck_malloc_reuse_freed(void);
 
+// --- bntrain: training-mode BatchNormalization, ReLU/ReLU6 and depthwise backward ---
+
+/// Adds, per channel c of `rows` rows of `cols` channels, sum(x - shift[c]) into sum[c] and
+/// sum((x - shift[c])^2) into sumsq[c] (float within chunks of rows, then double).
+void ck_bn_stats(
+    const float *x, size_t rows, size_t cols, const float *shift, double *sum, double *sumsq);
+
+/// BatchNorm backward reductions: with d = dy masked to 0 where the fused clamp is inactive
+/// (clamp != 0 and not lo < x*scale[c] + shift[c] < hi; scale/shift NULL mean 1/0), adds
+/// sum(d) into sumDy[c] and sum(d * (x - mean[c])) into sumDyX[c].
+void ck_bn_backward_reduce(
+    const float *dy, const float *x, size_t rows, size_t cols, const float *mean,
+    const float *scale, const float *shift, int clamp, float lo, float hi, double *sumDy,
+    double *sumDyX);
+
+/// BatchNorm input gradient: out = a[c]*d + b[c]*(x - mean[c]) + k[c], d masked as in
+/// ck_bn_backward_reduce; `b` NULL means out = a[c]*d (`k` unused then).
+void ck_bn_backward_apply(
+    const float *dy, const float *x, float *out, size_t rows, size_t cols, const float *mean,
+    const float *a, const float *b, const float *k, const float *scale, const float *shift,
+    int clamp, float lo, float hi);
+
+/// ReLU/ReLU6 backward from the output y: out[i] = lo < y[i] < hi ? dy[i] : 0.
+void ck_clamp_backward(
+    const float *dy, const float *y, float *out, size_t n, float lo, float hi);
+
+/// Depthwise convolution backward (multiplier 1) for images [n0, n1) and channels [c0, c1)
+/// of NHWC tensors with geometry `g`: `dx` (NULL: skipped) gets the input gradient of those
+/// images and channels, written; `dw` (NULL: skipped) gets the kernel gradient of those
+/// channels summed over those images, written into its `[kH, kW, channels]` layout.
+void ck_depthwise_backward(
+    const float *x, const float *w, const float *dy, float *dx, float *dw,
+    const ck_depthwise_geometry *g, int n0, int n1, int c0, int c1);
+/// The channel block `ck_depthwise_backward` works in (vector lanes of the active ISA);
+/// channel ranges split at multiples of it keep every block full.
+int ck_depthwise_backward_block(void);
+
 #endif
