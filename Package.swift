@@ -71,6 +71,8 @@ let package = Package(
       ]
     ),
 
+    // Helpers shared by test targets: tiny image sets, running built binaries.
+    .target(name: "TestSupport", dependencies: ["ImageIO"], path: "Tests/TestSupport"),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
     // Reads the .keras and .pth fixtures of KerasIOTests and TorchIOTests through #filePath.
     .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
@@ -97,10 +99,10 @@ let package = Package(
       name: "WorkflowTests",
       dependencies: [
         "Workflow", "Training", "Features", "Models", "KerasIO", "Layers", "ImageIO",
-        "Augment", "TensorCore",
+        "Augment", "TensorCore", "TestSupport",
       ]),
     // Runs the built `ftune` binary as a user would: exit codes, messages, files written.
-    // ImageIO writes the tiny PNG data sets the end-to-end tests train on.
-    .testTarget(name: "CLITests", dependencies: ["ftune", "ImageIO"]),
+    // TestSupport writes the tiny PNG data sets the end-to-end tests train on.
+    .testTarget(name: "CLITests", dependencies: ["ftune", "ImageIO", "TestSupport"]),
   ]
 )

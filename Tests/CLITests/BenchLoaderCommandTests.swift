@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `ftune bench-loader` as a user runs it. No timing is asserted (the machine is shared):

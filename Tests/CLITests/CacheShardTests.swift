@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `ftune cache --shard i/n` on three "machines" (separate feature stores) and

@@ -11,15 +11,11 @@ final class ChildProcess {
   init(_ args: [String], home: URL, logs: URL, name: String) throws {
     stdoutURL = logs.appendingPathComponent("\(name).out")
     stderrURL = logs.appendingPathComponent("\(name).err")
-    FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-    FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
     process.executableURL = try FTuneProcess.binary()
     process.arguments = args
-    var env = ProcessInfo.processInfo.environment
-    env["HOME"] = home.path
-    env["FTUNE_CACHE_DIR"] = home.appendingPathComponent("cache").path
-    env.removeValue(forKey: "KERAS_HOME")
-    process.environment = env
+    process.environment = FTuneProcess.environment(home: home)
     process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
     process.standardError = try FileHandle(forWritingTo: stderrURL)
     try process.run()

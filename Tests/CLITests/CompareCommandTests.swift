@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `ftune compare` end to end on tiny generated images with random VGG16 weights at 32x32.

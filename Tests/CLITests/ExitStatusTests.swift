@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Exit statuses after sysexits(3): 64 usage, 65 data, 74 cannot write; one message on

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `ftune import-torch` run as a user runs it: exit status, messages, the file written.
@@ -9,23 +10,10 @@ import Testing
   static let realCheckpoint = repository.appendingPathComponent(
     "data/fetched/weights/mobilenet_v2-b0353104.pth")
 
+  /// Exit status and everything printed (standard output, then standard error).
   static func ftune(_ args: [String]) throws -> (status: Int32, output: String) {
-    let candidates = [
-      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-      Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-    ].map { $0.appendingPathComponent("ftune") }
-    let binary = try #require(
-      candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = args
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let r = try ProcessRun.run(FTuneProcess.binary(), args)
+    return (r.status, r.out + r.err)
   }
 
   static func temporaryFile(_ name: String) -> URL {

@@ -1,31 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `ftune inspect`, run as a user runs it: the built binary, its output and exit status.
 @Suite struct InspectCommandTests {
-  /// The `ftune` binary next to the test bundle (`swift test` builds it first).
-  static func binary() throws -> URL {
-    let candidates = [
-      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-      Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-    ].map { $0.appendingPathComponent("ftune") }
-    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
-  }
-
   static func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-    let p = Process()
-    p.executableURL = try binary()
-    p.arguments = args
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self),
-            String(decoding: e, as: UTF8.self))
+    let r = try ProcessRun.run(FTuneProcess.binary(), args)
+    return (r.status, r.out, r.err)
   }
 
   @Test func helpNamesEveryOptionAndTheZoo() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import ImageIO
+import TestSupport
 import Testing
 
 /// Interrupted, nothing lost (issue #8): `ftune` training and `ftune cache` killed with

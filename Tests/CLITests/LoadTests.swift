@@ -1,5 +1,6 @@
 import Foundation
 import ImageIO
+import TestSupport
 import Testing
 
 /// Load (issue #8): `ftune cache` over a generated folder of N small PNGs keeps its memory

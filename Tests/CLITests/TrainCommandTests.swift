@@ -1,39 +1,26 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `ftune` with a controlled environment (HOME and the cache in a temp dir).
 enum FTuneProcess {
-  static func binary() throws -> URL {
-    let candidates = [
-      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-      Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-    ].map { $0.appendingPathComponent("ftune") }
-    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
+  static func binary() throws -> URL { try ProcessRun.builtProduct("ftune") }
+
+  /// The environment every test run gets: HOME and the feature cache under `home`.
+  static func environment(home: URL) -> [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env["HOME"] = home.path
+    env["FTUNE_CACHE_DIR"] = home.appendingPathComponent("cache").path
+    env.removeValue(forKey: "KERAS_HOME")
+    return env
   }
 
   static func run(_ args: [String], home: URL, cwd: URL? = nil) throws
     -> (status: Int32, out: String, err: String)
   {
-    let p = Process()
-    p.executableURL = try binary()
-    p.arguments = args
-    var env = ProcessInfo.processInfo.environment
-    env["HOME"] = home.path
-    env["FTUNE_CACHE_DIR"] = home.appendingPathComponent("cache").path
-    env.removeValue(forKey: "KERAS_HOME")
-    p.environment = env
-    if let cwd { p.currentDirectoryURL = cwd }
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (
-      p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self)
-    )
+    let r = try ProcessRun.run(
+      binary(), args, environment: environment(home: home), cwd: cwd)
+    return (r.status, r.out, r.err)
   }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import ImageIO
 import Models
 import TensorCore
+import TestSupport
 import Testing
 import Training
 

@@ -5,6 +5,7 @@ import ImageIO
 import Layers
 import Models
 import TensorCore
+import TestSupport
 import Testing
 import Training
 

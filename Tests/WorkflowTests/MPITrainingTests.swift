@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import TestSupport
 import Testing
 
 /// `mpirun -n 2` runs of the MPI build (`make test` sets FTUNE_MPI_BINARY when mpirun
@@ -27,34 +28,20 @@ struct MPITrainingTests {
   /// `--bind-to none`: each rank sees both cores, as the single process does, so OpenBLAS
   /// runs the same threads and the cache can be compared bit for bit (see README, MPI).
   func ftune(_ args: [String], ranks: Int = 1) throws -> (status: Int32, out: String, err: String) {
-    let p = Process()
-    let env = [
+    let env = ProcessInfo.processInfo.environment.merging([
       "HOME": root.path, "FTUNE_CACHE_DIR": root.appendingPathComponent("cache").path,
-    ]
-    if ranks > 1 {
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments =
-        [
-          "mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "--mca",
-          "btl", "self,vader",
-          "-n", "\(ranks)", "-x", "HOME", "-x", "FTUNE_CACHE_DIR", binary,
-        ] + args
-    } else {
-      p.executableURL = URL(fileURLWithPath: binary)
-      p.arguments = args
+    ]) { $1 }
+    guard ranks > 1 else {
+      let r = try ProcessRun.run(URL(fileURLWithPath: binary), args, environment: env)
+      return (r.status, r.out, r.err)
     }
-    p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (
-      p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self)
-    )
+    let mpirun = [
+      "mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "--mca",
+      "btl", "self,vader", "-n", "\(ranks)", "-x", "HOME", "-x", "FTUNE_CACHE_DIR", binary,
+    ]
+    let r = try ProcessRun.run(
+      URL(fileURLWithPath: "/usr/bin/env"), mpirun + args, environment: env)
+    return (r.status, r.out, r.err)
   }
 
   func train(_ name: String, _ extra: [String], ranks: Int) throws -> Graph {

@@ -3,8 +3,8 @@ import ImageIO
 
 /// A tiny class-folder data set for end-to-end runs: `classes` folders of `perClass` PNGs,
 /// each a noisy solid colour (class c is dominated by channel c), 40x36 pixels.
-enum TinyImages {
-  static func make(
+public enum TinyImages {
+  public static func make(
     at root: URL, classes: [String] = ["red", "green", "blue"], perClass: Int = 6,
     seed: UInt64 = 1
   ) throws {
@@ -30,7 +30,7 @@ enum TinyImages {
     }
   }
 
-  static func temporaryDirectory() -> URL {
+  public static func temporaryDirectory() -> URL {
     let url = FileManager.default.temporaryDirectory
       .appendingPathComponent("ftune-cli-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
