@@ -16,30 +16,7 @@ public enum VGG16 {
   public static func build(_ o: ZooOptions) throws -> Graph {
     let g = Graph(name: "vgg16", seed: o.seed)
     var x = try g.input("input_layer", shape: ZooHead.inputShape(o, default: 224))
-    // Block 1
-    x = try g.add(VGGConv.conv("block1_conv1", 64), x)
-    x = try g.add(VGGConv.conv("block1_conv2", 64), x)
-    x = try g.add(VGGConv.pool("block1_pool"), x)
-    // Block 2
-    x = try g.add(VGGConv.conv("block2_conv1", 128), x)
-    x = try g.add(VGGConv.conv("block2_conv2", 128), x)
-    x = try g.add(VGGConv.pool("block2_pool"), x)
-    // Block 3
-    x = try g.add(VGGConv.conv("block3_conv1", 256), x)
-    x = try g.add(VGGConv.conv("block3_conv2", 256), x)
-    x = try g.add(VGGConv.conv("block3_conv3", 256), x)
-    x = try g.add(VGGConv.pool("block3_pool"), x)
-    // Block 4
-    x = try g.add(VGGConv.conv("block4_conv1", 512), x)
-    x = try g.add(VGGConv.conv("block4_conv2", 512), x)
-    x = try g.add(VGGConv.conv("block4_conv3", 512), x)
-    x = try g.add(VGGConv.pool("block4_pool"), x)
-    // Block 5
-    x = try g.add(VGGConv.conv("block5_conv1", 512), x)
-    x = try g.add(VGGConv.conv("block5_conv2", 512), x)
-    x = try g.add(VGGConv.conv("block5_conv3", 512), x)
-    x = try g.add(VGGConv.pool("block5_pool"), x)
-
+    x = try VGGConv.trunk(g, x, convsPerBlock: [2, 2, 3, 3, 3])
     try VGGConv.top(g, x, o)
     return g
   }
@@ -47,6 +24,19 @@ public enum VGG16 {
 
 /// The pieces VGG16 and VGG19 share.
 enum VGGConv {
+  /// Five blocks of 3x3 "same" ReLU convolutions (64, 128, 256, 512, 512 filters) named
+  /// `block{b}_conv{i}`, each block ending in `block{b}_pool`.
+  static func trunk(_ g: Graph, _ input: NodeID, convsPerBlock: [Int]) throws -> NodeID {
+    var x = input
+    for (b, (convs, filters)) in zip(convsPerBlock, [64, 128, 256, 512, 512]).enumerated() {
+      for i in 1...convs {
+        x = try g.add(conv("block\(b + 1)_conv\(i)", filters), x)
+      }
+      x = try g.add(pool("block\(b + 1)_pool"), x)
+    }
+    return x
+  }
+
   /// `Conv2D(filters, (3, 3), activation="relu", padding="same", name=name)`.
   static func conv(_ name: String, _ filters: Int) -> Conv2D {
     Conv2D(name, filters: filters, kernelSize: (3, 3), padding: .same, activation: .relu)

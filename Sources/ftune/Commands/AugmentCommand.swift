@@ -10,8 +10,8 @@ struct AugmentCommand: ParsableCommand {
     abstract: "Write augmented variants of images (PNG) and an optional contact sheet.",
     discussion: """
       Ops (comma-separated, applied in order): \(AugmentSpec.known.joined(separator: ", ")).
-      Variants are numbered 1...count like epochs: variant k of image i is what
-      `ftune train --augment OPS --seed S` feeds for its i-th training image in epoch k
+      Variants are numbered 1...count like epochs: variant k of image i is what \
+      `ftune train --augment OPS --seed S` feeds for its i-th training image in epoch k \
       (same --seed, --ops and --size as the network's input side).
       """)
 

@@ -22,7 +22,7 @@ struct BenchLoaderCommand: ParsableCommand {
                  batches already in memory;
         fed      the network on batches from the loader, which prepares the next batches
                  while the current one computes (what uncached training does).
-      When loader images/s is above forward images/s, loading does not starve compute and
+      When loader images/s is above forward images/s, loading does not starve compute and \
       fed ≈ forward. Examples:
         ftune bench-loader --data data/fetched/stamps --augment flip,crop,color
         ftune bench-loader --data photos --base mobilenet_v2 --threads 1 --json

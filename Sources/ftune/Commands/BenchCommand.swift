@@ -13,8 +13,8 @@ struct BenchCommand: ParsableCommand {
     commandName: "bench",
     abstract: "Measure forward (and training) images/s, peak RSS and GFLOP/s of a zoo network.",
     discussion: """
-      Weights are random (seeded); timings are medians over --repeat timed batches after one
-      warm-up batch. Training is one forward + backward + SGD step per batch on a pooled
+      Weights are random (seeded); timings are medians over --repeat timed batches after one \
+      warm-up batch. Training is one forward + backward + SGD step per batch on a pooled \
       trunk (loss = mean of the pooled features), with --freeze N frozen as in `ftune train`.
       OpenBLAS's core type: see --blas-coretype and README "Performance".
       Examples:

@@ -11,11 +11,11 @@ struct CompareCommand: ParsableCommand {
     discussion: """
       Example: ftune compare --base vgg16 --freeze 0,7,13,all --classes a,b,c --cv 5
       --freeze takes a list: counts, layer names, 'all', or 'auto' (one cut per block).
-      Without --cv the fixed --val-split split is used. --heads and --augment-sets cross
+      Without --cv the fixed --val-split split is used. --heads and --augment-sets cross \
       every strategy with heads (linear, mlp) and augmentation sets (none, flip+crop, ...).
-      Frozen strategies train on cached features; with an augmentation set they train on
-      cached augmented variants of each image (--cache-variants K if above 1, else one per
-      epoch). Writes OUT/folds.csv (before training), compare.json, compare.md and
+      Frozen strategies train on cached features; with an augmentation set they train on \
+      cached augmented variants of each image (--cache-variants K if above 1, else one per \
+      epoch). Writes OUT/folds.csv (before training), compare.json, compare.md and \
       compare.png (OUT is --out, default ./compare).
       """)
 

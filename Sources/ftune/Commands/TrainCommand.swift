@@ -10,8 +10,8 @@ struct TrainCommand: ParsableCommand {
     abstract: "Fine-tune a base network on your image classes (the default command).",
     discussion: """
       Example: ftune --base vgg16 --freeze 13 --classes tigger,misty,none
-      Options come from defaults, then --recipe FILE (YAML, same keys as the flags), then
-      the flags given. Writes runs/NAME/: model.h5, config.yaml, metrics.csv, metrics.json,
+      Options come from defaults, then --recipe FILE (YAML, same keys as the flags), then \
+      the flags given. Writes runs/NAME/: model.h5, config.yaml, metrics.csv, metrics.json, \
       confusion.csv, confusion.png, curves.png.
       """)
 
