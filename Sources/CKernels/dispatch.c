@@ -1,7 +1,9 @@
 // Run-time choice of the instruction set: the CPU's best unless a test forces one.
 #include "ckernels.h"
 
-static int forced_isa = -1;
+// Per thread, so a test forcing a path does not change the kernels of tests running beside
+// it; Parallel.forEach hands the caller's choice to its workers.
+static _Thread_local int forced_isa = -1;
 
 ck_isa ck_detect_isa(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -20,8 +22,10 @@ ck_isa ck_active_isa(void) {
     d = (int)ck_detect_isa();
     __atomic_store_n(&detected, d, __ATOMIC_RELAXED);
   }
-  int f = __atomic_load_n(&forced_isa, __ATOMIC_RELAXED);
+  int f = forced_isa;
   return (ck_isa)(f >= 0 && f < d ? f : d);
 }
 
-void ck_force_isa(int isa) { __atomic_store_n(&forced_isa, isa, __ATOMIC_RELAXED); }
+void ck_force_isa(int isa) { forced_isa = isa; }
+
+int ck_forced_isa(void) { return forced_isa; }

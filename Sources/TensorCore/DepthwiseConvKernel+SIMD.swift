@@ -28,10 +28,12 @@ public enum KernelISA: Int, Sendable, CaseIterable, CustomStringConvertible {
   }
 
   /// Runs `body` with the kernels forced to `isa` (or the best below it the CPU has), then
-  /// restores detection. For tests of every path; not for concurrent use.
+  /// restores what was forced before. For tests of every path: the choice holds for this
+  /// thread and the `Parallel.forEach` workers it starts, not for other threads.
   public static func withForced<R>(_ isa: KernelISA, _ body: () throws -> R) rethrows -> R {
+    let previous = ck_forced_isa()
     ck_force_isa(Int32(isa.rawValue))
-    defer { ck_force_isa(-1) }
+    defer { ck_force_isa(previous) }
     return try body()
   }
 

@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 
 /// Parallel loops over independent index ranges (batch items, channel blocks).
@@ -12,9 +13,20 @@ public enum Parallel {
       for i in 0..<count { body(i) }
       return
     }
+    // A kernel ISA forced on this thread (tests of each SIMD path) holds in the workers too.
+    let forced = ck_forced_isa()
     withoutActuallyEscaping(body) { escapable in
       let sendable = unsafeBitCast(escapable, to: (@Sendable (Int) -> Void).self)
-      DispatchQueue.concurrentPerform(iterations: count, execute: sendable)
+      guard forced >= 0 else {
+        DispatchQueue.concurrentPerform(iterations: count, execute: sendable)
+        return
+      }
+      DispatchQueue.concurrentPerform(iterations: count) { i in
+        let previous = ck_forced_isa()
+        ck_force_isa(forced)
+        sendable(i)
+        ck_force_isa(previous)
+      }
     }
   }
 }

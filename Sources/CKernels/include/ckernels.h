@@ -17,8 +17,11 @@ typedef enum {
 ck_isa ck_detect_isa(void);
 /// The ISA the kernels use now: `ck_detect_isa()` unless forced by `ck_force_isa`.
 ck_isa ck_active_isa(void);
-/// Forces `isa` (clamped to what the CPU supports); -1 restores detection. For tests.
+/// Forces `isa` on the calling thread (clamped to what the CPU supports); -1 restores
+/// detection. For tests.
 void ck_force_isa(int isa);
+/// The calling thread's forced ISA, or -1.
+int ck_forced_isa(void);
 
 /// NHWC depthwise window with a channel multiplier of 1.
 typedef struct {
