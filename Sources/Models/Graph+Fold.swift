@@ -130,7 +130,7 @@ struct NodeRunner {
   private func run(
     _ i: Int, _ layer: any Layer, _ inputs: [Tensor], _ mode: ForwardMode
   ) throws -> Tensor {
-    if let y = try fusion.forward(i, layer, inputs, mode: mode) { return y }
+    if let y = try fusion.forward(i, layer, inputs, mode: mode, graph: graph) { return y }
     guard let group = heads[i] else { return try layer.forward(inputs, mode: mode) }
     return try graph.runFolded(group, inputs)
   }

@@ -1,4 +1,5 @@
-/// Zero padding of NHWC images and its adjoint (cropping the gradient back).
+/// Zero padding of NHWC images and its adjoint (cropping the gradient back): one block copy
+/// per image row (`W·C` contiguous floats), images on both cores.
 public enum ZeroPaddingKernel {
   /// Pads `[N, H, W, C]` to `[N, top+H+bottom, left+W+right, C]` with zeros.
   public static func pad(
@@ -9,12 +10,13 @@ public enum ZeroPaddingKernel {
     let ow = w + left + right
     var out = Tensor(zeros: [n, oh, ow, c])
     out.withUnsafeMutableBufferPointer { o in
+      let ob = o
       x.withUnsafeBufferPointer { p in
-        for b in 0..<n {
+        Parallel.forEach(n) { b in
+          guard let src = p.baseAddress, let dst = ob.baseAddress else { return }
           for y in 0..<h {
-            let src = ((b * h + y) * w) * c
-            let dst = ((b * oh + y + top) * ow + left) * c
-            for i in 0..<(w * c) { o[dst + i] = p[src + i] }
+            (dst + ((b * oh + y + top) * ow + left) * c).update(
+              from: src + ((b * h + y) * w) * c, count: w * c)
           }
         }
       }
@@ -29,14 +31,15 @@ public enum ZeroPaddingKernel {
     let (n, oh, ow, c) = (dy.shape[0], dy.shape[1], dy.shape[2], dy.shape[3])
     let h = oh - top - bottom
     let w = ow - left - right
-    var out = Tensor(zeros: [n, h, w, c])
+    var out = Tensor.uninitialized([n, h, w, c])
     out.withUnsafeMutableBufferPointer { o in
+      let ob = o
       dy.withUnsafeBufferPointer { p in
-        for b in 0..<n {
+        Parallel.forEach(n) { b in
+          guard let src = p.baseAddress, let dst = ob.baseAddress else { return }
           for y in 0..<h {
-            let src = ((b * oh + y + top) * ow + left) * c
-            let dst = ((b * h + y) * w) * c
-            for i in 0..<(w * c) { o[dst + i] = p[src + i] }
+            (dst + ((b * h + y) * w) * c).update(
+              from: src + ((b * oh + y + top) * ow + left) * c, count: w * c)
           }
         }
       }
