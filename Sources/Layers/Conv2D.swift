@@ -103,6 +103,14 @@ public final class Conv2D: Layer {
     let k = try recorded(kernel)
     defer { (savedInput, savedOutput) = (nil, nil) }
     try checkGradient(outputGradient, [g.batch, g.outH, g.outW, filters])
+    let fused: FusedActivation? =
+      activation == .relu ? .relu : activation == .relu6 ? .relu6 : activation == .linear
+      ? FusedActivation.none : nil
+    if let fused, Conv2DBackward.isApplicable(g, filters: filters) {
+      return try strideOneBackward(
+        outputGradient, input: x, kernel: k, activation: fused, geometry: g,
+        needsInputGradient: needsInputGradient)
+    }
     let dz = activation.needsOutput
       ? activation.backward(outputGradient, output: try recorded(savedOutput))
       : outputGradient
@@ -112,5 +120,28 @@ public final class Conv2D: Layer {
     if let dw { k.accumulate(dw) }
     if let b = bias, b.needsGradient { b.accumulate(Conv2DKernel.sumRows(dz, columns: filters)) }
     return needsInputGradient ? [dx ?? Tensor(zeros: x.shape)] : []
+  }
+
+  /// 3×3 stride-1 backward (`Conv2DBackward`): the activation mask, padding and bias sums
+  /// in one pass over dy, dW as per-tap GEMMs, dX as a Winograd convolution. The recorded
+  /// output is dropped as soon as the mask is applied, before dX is allocated.
+  private func strideOneBackward(
+    _ dy: Tensor, input x: Tensor, kernel k: Parameter, activation: FusedActivation,
+    geometry g: WindowGeometry, needsInputGradient: Bool
+  ) throws -> [Tensor] {
+    let needBias = bias?.needsGradient ?? false
+    let (dz, db) = Conv2DBackward.paddedGradient(
+      dy, output: activation == .none ? nil : try recorded(savedOutput),
+      activation: activation, geometry: g, biasGradient: needBias)
+    savedOutput = nil
+    if let db { bias?.accumulate(db) }
+    if k.needsGradient {
+      k.accumulate(
+        Conv2DBackward.kernelGradient(
+          x, paddedGradient: dz, geometry: g, kernelShape: k.value.shape))
+    }
+    savedInput = nil
+    guard needsInputGradient else { return [] }
+    return [WinogradKernel.inputGradient(dz, kernel: k.value, geometry: g)]
   }
 }
