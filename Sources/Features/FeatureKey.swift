@@ -54,7 +54,6 @@ public struct FeatureKey: Hashable, Sendable, CustomStringConvertible {
 public enum FeatureError: Error, CustomStringConvertible, Equatable {
   case badCut(graph: String, cut: Int, nodes: Int)
   case damagedEntry(path: String)
-  case hdf5(path: String, what: String)
   case notAFeatureFile(path: String, missing: String)
   case countMismatch(what: String, expected: Int, got: Int)
   case unreadable(path: String, reason: String)
@@ -66,8 +65,6 @@ public enum FeatureError: Error, CustomStringConvertible, Equatable {
       return "cannot cut '\(graph)' at node \(cut): it has nodes 0..<\(nodes)"
     case .damagedEntry(let path):
       return "feature cache entry \(path) is damaged; delete it (it will be recomputed)"
-    case .hdf5(let path, let what):
-      return "\(path): HDF5 \(what) failed; check the path is writable/readable and not in use"
     case .notAFeatureFile(let path, let missing):
       return "\(path) is not an ftune feature file (no '\(missing)'); write one with ftune cache"
     case .countMismatch(let what, let expected, let got):

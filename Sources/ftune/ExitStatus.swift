@@ -58,12 +58,17 @@ enum ExitStatus {
       return data
     case let e as HDF5Error:
       if case .cannotCreate = e { return io }
+      // Writing a dataset or attribute failed: the disk, not the data.
+      if case .operationFailed(_, _, let operation) = e,
+        operation.hasPrefix("write") || operation.hasPrefix("create")
+      {
+        return io
+      }
       return data
     case let e as ReportError:
       if case .writeFailed = e { return io }
       return software
     case let e as FeatureError:
-      if case .hdf5 = e { return io }
       if case .countMismatch = e { return software }
       return data
     case is AtomicFileError: return io

@@ -104,25 +104,6 @@ public final class HDF5Group: HDF5Object {
     return try group(name)
   }
 
-  /// Writes `tensor` as a float32 dataset at `name` (intermediate groups are created).
-  public func writeDataset(_ name: String, _ tensor: Tensor) throws {
-    let dims = tensor.shape.map { hsize_t($0) }
-    let space =
-      dims.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(dims.count), dims, nil)
-    guard space >= 0 else { throw failed("create dataset", childPath(name)) }
-    defer { H5Sclose(space) }
-    let lcpl = intermediateGroupsPlist()
-    defer { H5Pclose(lcpl) }
-    let type = ftune_H5T_NATIVE_FLOAT()
-    let did = H5Dcreate2(id, name, type, space, lcpl, ftune_H5P_DEFAULT(), ftune_H5P_DEFAULT())
-    guard did >= 0 else { throw failed("create dataset", childPath(name)) }
-    defer { H5Dclose(did) }
-    let status = tensor.withUnsafeBufferPointer {
-      H5Dwrite(did, type, ftune_H5S_ALL(), ftune_H5S_ALL(), ftune_H5P_DEFAULT(), $0.baseAddress)
-    }
-    guard status >= 0 else { throw failed("write dataset", childPath(name)) }
-  }
-
   private func intermediateGroupsPlist() -> hid_t {
     let lcpl = H5Pcreate(ftune_H5P_LINK_CREATE())
     H5Pset_create_intermediate_group(lcpl, 1)

@@ -9,6 +9,23 @@ extension HDF5Object {
     return H5Aexists(id, name) > 0
   }
 
+  /// The names of the object's attributes, in HDF5's name order.
+  public func attributeNames() throws -> [String] {
+    silenceHDF5()
+    let count = H5Aget_num_attrs(id)
+    guard count >= 0 else { throw failed("list the attributes of") }
+    return try (0..<hsize_t(count)).map { i in
+      let length = H5Aget_name_by_idx(
+        id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, ftune_H5P_DEFAULT())
+      guard length >= 0 else { throw failed("list the attributes of") }
+      var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+      H5Aget_name_by_idx(
+        id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, ftune_H5P_DEFAULT())
+      return String(
+        decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+  }
+
   /// Reads a string attribute of any shape as a flat list of strings.
   public func stringArrayAttribute(_ name: String) throws -> [String] {
     let object = "\(path)' attribute '\(name)"
@@ -71,10 +88,8 @@ extension HDF5Object {
   public func setStringAttribute(_ name: String, _ values: [String], scalar: Bool = false) throws {
     let object = "\(path)' attribute '\(name)"
     if hasAttribute(name) { H5Adelete(id, name) }
-    let type = H5Tcopy(ftune_H5T_C_S1())
+    let type = utf8VariableStringType()
     defer { H5Tclose(type) }
-    H5Tset_size(type, ftune_H5T_VARIABLE())
-    H5Tset_cset(type, H5T_CSET_UTF8)
     var dims = [hsize_t(values.count)]
     let space =
       scalar && values.count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dims, nil)
