@@ -85,6 +85,10 @@ struct NodeRunner {
   private var absorbed: Set<Int> = []
   /// BatchNorm → ReLU pairs fused in recording passes (Graph+FuseTraining.swift).
   private var fusion = TrainingFusion()
+  /// expand head index → fused inverted-residual block (Graph+FoldBlock.swift).
+  private var blocks: [Int: FoldBlock] = [:]
+  /// Absorbed nodes with several inputs (a block's Add): which input to hand through.
+  private var passFrom: [Int: Int] = [:]
 
   /// `start` is the latest seeded node, `end` the node whose output is wanted;
   /// `recording(i)` tells whether node `i` keeps state for backward.
@@ -112,17 +116,35 @@ struct NodeRunner {
       if let a = group.activation { absorbed.insert(a) }
       if let p = group.pad { absorbed.insert(p) }
     }
+    guard BlockFoldSwitch.enabled else { return }
+    for b in graph.foldBlocks(Array(heads.values).sorted { $0.head < $1.head }) {
+      // Every group of the block folds whole here, and the block ends within the pass.
+      guard b.last <= end, !recording(b.last),
+        heads[b.expand.head]?.sameNodes(b.expand) == true,
+        heads[b.depthwise.head]?.sameNodes(b.depthwise) == true,
+        heads[b.project.head]?.sameNodes(b.project) == true
+      else { continue }
+      blocks[b.expand.head] = b
+      absorbed.formUnion(b.absorbed)
+      if let a = b.add, let k = graph.nodes[a].inputs.firstIndex(of: b.project.norm) {
+        passFrom[a] = k
+      }
+    }
   }
 
   /// Node `i`'s output from its inputs.
   func forward(_ i: Int, _ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
     let layer = graph.nodes[i].layer
-    if absorbed.contains(i), let x = inputs.first { return x }
+    if absorbed.contains(i), let k = passFrom[i] ?? (inputs.isEmpty ? nil : 0), k < inputs.count {
+      return inputs[k]
+    }
     guard LayerProfile.enabled else { return try run(i, layer, inputs, mode) }
     let t0 = DispatchTime.now().uptimeNanoseconds
     let y = try run(i, layer, inputs, mode)
     let label = LayerProfile.byName
-      ? layer.name : heads[i].map { graph.foldLabel($0) } ?? layer.kerasClassName
+      ? layer.name
+      : blocks[i].map { graph.blockLabel($0) } ?? heads[i].map { graph.foldLabel($0) }
+        ?? layer.kerasClassName
     LayerProfile.add(label, DispatchTime.now().uptimeNanoseconds - t0)
     return y
   }
@@ -130,6 +152,7 @@ struct NodeRunner {
   private func run(
     _ i: Int, _ layer: any Layer, _ inputs: [Tensor], _ mode: ForwardMode
   ) throws -> Tensor {
+    if let block = blocks[i] { return try graph.runBlock(block, inputs) }
     if let y = try fusion.forward(i, layer, inputs, mode: mode, graph: graph) { return y }
     guard let group = heads[i] else { return try layer.forward(inputs, mode: mode) }
     return try graph.runFolded(group, inputs)
@@ -155,6 +178,10 @@ extension Graph {
         g, x.shape, kernel: conv.kernelSize, strides: conv.strides, padding: conv.padding,
         layer: conv.name)
       try checkChannels(geo, k.value, layer: conv.name, shape: x.shape)
+      if SmallCinConvKernel.isApplicable(geo) {
+        return SmallCinConvKernel.forward(
+          x, kernel: folded.kernel, bias: folded.bias, geometry: geo, clamp: g.clamp)
+      }
       if geo.isPointwise && geo.channels <= PointwiseConvKernel.maxInputChannels {
         return PointwiseConvKernel.forward(
           x, kernel: folded.kernel, bias: folded.bias, clamp: g.clamp)
@@ -179,7 +206,7 @@ extension Graph {
 
   /// The convolution's window over `shape`, or over the padded shape with the padding's
   /// zeros moved into the window's padding when the group absorbed a ZeroPadding2D.
-  private func window(
+  func window(
     _ g: FoldGroup, _ shape: [Int], kernel: (Int, Int), strides: (Int, Int), padding: Padding,
     layer: String
   ) throws -> WindowGeometry {

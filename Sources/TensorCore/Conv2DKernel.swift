@@ -20,12 +20,19 @@ public enum Conv2DKernel {
   /// Forward: returns `act(conv(x, kernel) + bias)` `[N, outH, outW, filters]`; `bias`
   /// (`[filters]`) is optional. 3×3 stride-1 convolutions run as Winograd F(4×4, 3×3)
   /// (`WinogradKernel`, with `filter` as the transformed kernel when the caller caches it);
-  /// the rest as im2col + GEMM.
+  /// inputs of ≤ 4 channels directly (`SmallCinConvKernel`); the rest as im2col + GEMM.
   public static func forward(
     _ x: Tensor, kernel: Tensor, filter: WinogradFilter? = nil, bias: Tensor?,
     activation: FusedActivation = .none, geometry g: WindowGeometry,
     maxColumnElements: Int = forwardMaxColumnElements
   ) -> Tensor {
+    // Few input channels (RGB stems): direct kernel, no im2col / Winograd transforms.
+    if SmallCinConvKernel.isApplicable(g) {
+      let clamp: OutputClamp? =
+        activation == .relu ? .relu : (activation == .relu6 ? .relu6 : nil)
+      return SmallCinConvKernel.forward(
+        x, kernel: kernel, bias: bias, geometry: g, clamp: clamp)
+    }
     if WinogradKernel.isApplicable(g) {
       return WinogradKernel.forward(
         x, kernel: kernel, filter: filter, bias: bias, activation: activation, geometry: g)

@@ -95,4 +95,53 @@ void ck_depthwise_backward(
 /// channel ranges split at multiples of it keep every block full.
 int ck_depthwise_backward_block(void);
 
+// --- mnv2: direct small-Cin convolution (smallcin.c) and fused inverted-residual block ---
+
+/// NHWC convolution window with `inChannels` -> `outChannels`, kernel `[kH, kW, in, out]`.
+typedef struct {
+  int inH, inW, inChannels;
+  int kH, kW;
+  int strideH, strideW;
+  int padTop, padLeft;
+  int outH, outW, outChannels;
+} ck_conv_geometry;
+
+/// Direct convolution of one image, output rows `[oy0, oy1)`, for few input channels:
+/// out[oy, ox, n] = clamp(bias[n] + sum_{ky,kx,ci} x[iy, ix, ci] * w[ky, kx, ci, n], lo, hi)
+/// with iy = oy*strideH - padTop + ky (zero outside the image), likewise ix. `bias` may be
+/// NULL (zero); `clamp` = 0 skips the clamp. Each output element is written once.
+void ck_smallcin_conv_forward(
+    const float *x, const float *w, const float *bias, float *out, const ck_conv_geometry *g,
+    int oy0, int oy1, int clamp, float lo, float hi);
+
+/// An inverted-residual block (MobileNetV2): 1x1 expand `inChannels -> hidden` with a clamp,
+/// a `kH x kW` depthwise window (stride, padding) with a clamp, 1x1 project `hidden ->
+/// outChannels`, and when `residual` is 1 the block's input added (stride 1, equal depths).
+typedef struct {
+  int inH, inW, inChannels, hidden, outChannels;
+  int kH, kW, strideH, strideW, padTop, padLeft;
+  int outH, outW;
+  int residual;
+  int expandClamp, depthwiseClamp;
+  float expandLo, expandHi, depthwiseLo, depthwiseHi;
+} ck_block_geometry;
+
+/// The block's folded weights: expand `[in, hidden]`, depthwise `[kH, kW, hidden]`, project
+/// `[hidden, out]`, biases per output channel (any may be NULL: zero).
+typedef struct {
+  const float *expand, *expandBias;
+  const float *depthwise, *depthwiseBias;
+  const float *project, *projectBias;
+} ck_block_weights;
+
+/// Output rows per band (the band buffers of `ck_inverted_residual_scratch` stay in L2).
+int ck_inverted_residual_band_rows(const ck_block_geometry *g);
+/// Floats of scratch `ck_inverted_residual_forward` needs per concurrent call.
+size_t ck_inverted_residual_scratch(const ck_block_geometry *g);
+/// The block on one image (`x` `[inH, inW, in]`, `out` `[outH, outW, out]`), output rows
+/// `[oy0, oy1)`, band by band through `scratch` (`ck_inverted_residual_scratch` floats).
+void ck_inverted_residual_forward(
+    const float *x, const ck_block_weights *w, float *out, const ck_block_geometry *g,
+    int oy0, int oy1, float *scratch);
+
 #endif

@@ -1,0 +1,127 @@
+import Foundation
+import Layers
+import TensorCore
+
+/// An inverted-residual block after BatchNorm folding (MobileNetV2's `block_N_*`): a 1×1
+/// expand group with a clamp → a depthwise group with a clamp (and its ZeroPadding2D) → a
+/// 1×1 project group without one → optionally the Add of the block's input. Run as one
+/// kernel (`InvertedResidualKernel`), band by band, so the expanded tensor never goes to
+/// memory. Only where every node of the chain folds (inference, frozen prefixes).
+struct FoldBlock {
+  let expand: FoldGroup
+  let depthwise: FoldGroup
+  let project: FoldGroup
+  /// The Add node summing the block's input and the projection, if any.
+  let add: Int?
+
+  /// The node whose output is the block's output.
+  var last: Int { add ?? project.norm }
+
+  /// Every node the block's kernel runs besides `expand.head`.
+  var absorbed: [Int] {
+    [expand.norm, expand.activation, depthwise.pad, depthwise.head, depthwise.norm,
+      depthwise.activation, project.head, project.norm, add].compactMap { $0 }
+  }
+}
+
+extension FoldGroup {
+  /// Same nodes (a pass may have trimmed a group's activation or padding).
+  func sameNodes(_ o: FoldGroup) -> Bool {
+    pad == o.pad && head == o.head && norm == o.norm && activation == o.activation
+  }
+}
+
+extension Graph {
+  /// Expand → depthwise → project chains among `groups` whose intermediate outputs each
+  /// have exactly one consumer.
+  func foldBlocks(_ groups: [FoldGroup]) -> [FoldBlock] {
+    var consumers = [[Int]](repeating: [], count: nodes.count)
+    for (i, node) in nodes.enumerated() { for j in node.inputs { consumers[j].append(i) } }
+    var byHead: [Int: FoldGroup] = [:]
+    for g in groups { byHead[g.head] = g }
+    var blocks: [FoldBlock] = []
+    for e in groups {
+      guard e.pad == nil, let eAct = e.activation, Self.isPointwise(nodes[e.head].layer),
+        consumers[eAct].count == 1
+      else { continue }
+      let next = consumers[eAct][0]
+      let dHead = nodes[next].layer is ZeroPadding2D ? consumers[next].first ?? -1 : next
+      guard let d = byHead[dHead], d.pad == (dHead == next ? nil : next),
+        let dw = nodes[d.head].layer as? DepthwiseConv2D, dw.depthMultiplier == 1,
+        let dAct = d.activation, consumers[dAct].count == 1,
+        let p = byHead[consumers[dAct][0]], p.pad == nil, p.activation == nil,
+        Self.isPointwise(nodes[p.head].layer)
+      else { continue }
+      var add: Int? = nil
+      if consumers[p.norm].count == 1, let input = nodes[e.head].inputs.first {
+        let a = consumers[p.norm][0]
+        if nodes[a].layer is Add, Set(nodes[a].inputs) == [input, p.norm],
+          nodes[a].inputs.count == 2
+        {
+          add = a
+        }
+      }
+      blocks.append(FoldBlock(expand: e, depthwise: d, project: p, add: add))
+    }
+    return blocks
+  }
+
+  /// A 1×1 unstrided Conv2D.
+  static func isPointwise(_ layer: any Layer) -> Bool {
+    guard let c = layer as? Conv2D else { return false }
+    return c.kernelSize == (1, 1) && c.strides == (1, 1)
+  }
+
+  func blockLabel(_ b: FoldBlock) -> String {
+    "fused inverted-residual block" + (b.add == nil ? "" : " + Add")
+  }
+
+  /// The block's output from its input.
+  func runBlock(_ b: FoldBlock, _ inputs: [Tensor]) throws -> Tensor {
+    guard inputs.count == 1, let e = nodes[b.expand.head].layer as? Conv2D, let ek = e.kernel,
+      let en = nodes[b.expand.norm].layer as? BatchNormalization,
+      let d = nodes[b.depthwise.head].layer as? DepthwiseConv2D, let dk = d.kernel,
+      let dn = nodes[b.depthwise.norm].layer as? BatchNormalization,
+      let p = nodes[b.project.head].layer as? Conv2D, let pk = p.kernel,
+      let pn = nodes[b.project.norm].layer as? BatchNormalization
+    else {
+      throw GraphError.invalid(
+        "graph '\(name)': fused block at '\(nodes[b.expand.head].layer.name)' lost a layer")
+    }
+    let x = inputs[0]
+    let fe = try FoldCache.shared.folded(conv: e, kernel: ek, bias: e.bias, norm: en)
+    let fd = try FoldCache.shared.folded(conv: d, kernel: dk, bias: d.bias, norm: dn)
+    let fp = try FoldCache.shared.folded(conv: p, kernel: pk, bias: p.bias, norm: pn)
+    var expanded = x.shape
+    if !expanded.isEmpty { expanded[expanded.count - 1] = e.filters }
+    let geo = try window(
+      b.depthwise, expanded, kernel: d.kernelSize, strides: d.strides, padding: d.padding,
+      layer: d.name)
+    let weights = InvertedResidualWeights(
+      expand: fe.kernel, expandBias: fe.bias, expandClamp: b.expand.clamp,
+      depthwise: fd.kernel, depthwiseBias: fd.bias, depthwiseClamp: b.depthwise.clamp,
+      project: fp.kernel, projectBias: fp.bias)
+    let residual = b.add != nil
+    guard
+      InvertedResidualKernel.isApplicable(
+        inputShape: x.shape, weights: weights, depthwise: geo, residual: residual)
+    else {
+      // Shapes the kernel does not take: the three folded groups one after the other.
+      var y = try runFolded(b.expand, [x])
+      y = try runFolded(b.depthwise, [y])
+      y = try runFolded(b.project, [y])
+      guard let a = b.add else { return y }
+      let ordered = nodes[a].inputs.map { $0 == b.project.norm ? y : x }
+      return try nodes[a].layer.forward(ordered, mode: .inference)
+    }
+    return InvertedResidualKernel.forward(
+      x, weights: weights, depthwise: geo, residual: residual)
+  }
+}
+
+/// `FTUNE_FOLD_BLOCK=0` runs inverted-residual blocks as three folded convolutions instead
+/// of one fused kernel (to compare; `FTUNE_FOLD=0` turns off every fold).
+enum BlockFoldSwitch {
+  static let enabled: Bool =
+    FoldSwitch.enabled && ProcessInfo.processInfo.environment["FTUNE_FOLD_BLOCK"] != "0"
+}

@@ -1,0 +1,142 @@
+import CKernels
+import Foundation
+
+/// The folded weights of one inverted-residual block (`InvertedResidualKernel`).
+public struct InvertedResidualWeights: Sendable {
+  /// 1×1 expand kernel `[1, 1, in, hidden]` (or `[in, hidden]`), bias `[hidden]` or nil.
+  public var expand: Tensor
+  public var expandBias: Tensor?
+  public var expandClamp: OutputClamp?
+  /// Depthwise kernel `[kH, kW, hidden, 1]`, bias `[hidden]` or nil.
+  public var depthwise: Tensor
+  public var depthwiseBias: Tensor?
+  public var depthwiseClamp: OutputClamp?
+  /// 1×1 project kernel `[1, 1, hidden, out]` (or `[hidden, out]`), bias `[out]` or nil.
+  public var project: Tensor
+  public var projectBias: Tensor?
+
+  public init(
+    expand: Tensor, expandBias: Tensor?, expandClamp: OutputClamp?, depthwise: Tensor,
+    depthwiseBias: Tensor?, depthwiseClamp: OutputClamp?, project: Tensor, projectBias: Tensor?
+  ) {
+    self.expand = expand
+    self.expandBias = expandBias
+    self.expandClamp = expandClamp
+    self.depthwise = depthwise
+    self.depthwiseBias = depthwiseBias
+    self.depthwiseClamp = depthwiseClamp
+    self.project = project
+    self.projectBias = projectBias
+  }
+}
+
+/// MobileNetV2's inverted-residual block — expand 1×1 (+clamp) → depthwise (+clamp) →
+/// project 1×1 (→ + input) — in one pass over bands of output rows
+/// (`CKernels/invres.c`): the expanded and depthwise tensors live only in per-band
+/// buffers that stay in L2, instead of going to memory and back (the expanded tensor is 6×
+/// the block's input). Same arithmetic as the three kernels run one after the other.
+public enum InvertedResidualKernel {
+  /// Whether the kernel serves this block: depthwise multiplier 1 (`depthwise` geometry over
+  /// the expanded tensor), weights of matching sizes; a residual needs stride 1 and equal
+  /// input/output shapes.
+  public static func isApplicable(
+    inputShape: [Int], weights w: InvertedResidualWeights, depthwise g: WindowGeometry,
+    residual: Bool
+  ) -> Bool {
+    guard inputShape.count == 4, let cin = inputShape.last, let hidden = w.expand.shape.last,
+      let cout = w.project.shape.last, cin > 0, hidden > 0, cout > 0
+    else { return false }
+    let sizesMatch =
+      w.expand.count == cin * hidden && w.depthwise.count == g.kH * g.kW * hidden
+      && w.project.count == hidden * cout && w.expandBias.map { $0.count == hidden } ?? true
+      && w.depthwiseBias.map { $0.count == hidden } ?? true
+      && w.projectBias.map { $0.count == cout } ?? true
+    let geometryMatches =
+      g.batch == inputShape[0] && g.inH == inputShape[1] && g.inW == inputShape[2]
+      && g.channels == hidden && g.outH > 0 && g.outW > 0
+    let residualFits =
+      !residual || (cin == cout && g.outH == g.inH && g.outW == g.inW && g.strideH == 1
+        && g.strideW == 1)
+    return sizesMatch && geometryMatches && residualFits
+  }
+
+  /// The block's output `[N, outH, outW, out]` for x `[N, inH, inW, in]`; `g` is the
+  /// depthwise window over the expanded tensor. Callers check `isApplicable` first (an
+  /// inapplicable block returns zeros).
+  public static func forward(
+    _ x: Tensor, weights w: InvertedResidualWeights, depthwise g: WindowGeometry,
+    residual: Bool
+  ) -> Tensor {
+    let cout = w.project.shape.last ?? 0
+    let shape = [g.batch, g.outH, g.outW, cout]
+    guard isApplicable(inputShape: x.shape, weights: w, depthwise: g, residual: residual) else {
+      return Tensor(zeros: shape)
+    }
+    let cin = x.shape[3]
+    var cg = ck_block_geometry(
+      inH: Int32(g.inH), inW: Int32(g.inW), inChannels: Int32(cin), hidden: Int32(g.channels),
+      outChannels: Int32(cout), kH: Int32(g.kH), kW: Int32(g.kW), strideH: Int32(g.strideH),
+      strideW: Int32(g.strideW), padTop: Int32(g.padTop), padLeft: Int32(g.padLeft),
+      outH: Int32(g.outH), outW: Int32(g.outW), residual: residual ? 1 : 0,
+      expandClamp: w.expandClamp == nil ? 0 : 1, depthwiseClamp: w.depthwiseClamp == nil ? 0 : 1,
+      expandLo: w.expandClamp?.lower ?? 0, expandHi: w.expandClamp?.upper ?? 0,
+      depthwiseLo: w.depthwiseClamp?.lower ?? 0, depthwiseHi: w.depthwiseClamp?.upper ?? 0)
+    let scratch = withUnsafePointer(to: &cg) { ck_inverted_residual_scratch($0) }
+    // Whole images per task when the batch fills the cores; otherwise chunks of rows (each
+    // chunk re-expands the few input rows it shares with the one above).
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let chunks = max(1, min(g.outH, (2 * cores + g.batch - 1) / g.batch))
+    var out = TensorPool.shared.tensor(shape: shape)
+    let inImage = g.inH * g.inW * cin, outImage = g.outputPixels * cout
+    out.withUnsafeMutableBufferPointer { o in
+      let ob = o
+      withPointers(w) { wp in
+        x.withUnsafeBufferPointer { xp in
+          withUnsafePointer(to: &cg) { gp in
+            Parallel.forEach(g.batch * chunks) { task in
+              let (n, chunk) = (task / chunks, task % chunks)
+              guard let xb = xp.baseAddress, let obase = ob.baseAddress else { return }
+              let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, scratch))
+              defer { buffer.deallocate() }
+              withUnsafePointer(to: wp) { wptr in
+                ck_inverted_residual_forward(
+                  xb + n * inImage, wptr, obase + n * outImage, gp,
+                  Int32(chunk * g.outH / chunks), Int32((chunk + 1) * g.outH / chunks), buffer)
+              }
+            }
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  /// The weights' base addresses for the C call, valid inside `body`.
+  private static func withPointers<R>(
+    _ w: InvertedResidualWeights, _ body: (ck_block_weights) -> R
+  ) -> R {
+    w.expand.withUnsafeBufferPointer { e in
+      w.depthwise.withUnsafeBufferPointer { d in
+        w.project.withUnsafeBufferPointer { p in
+          withOptional(w.expandBias) { eb in
+            withOptional(w.depthwiseBias) { db in
+              withOptional(w.projectBias) { pb in
+                body(
+                  ck_block_weights(
+                    expand: e.baseAddress, expandBias: eb, depthwise: d.baseAddress,
+                    depthwiseBias: db, project: p.baseAddress, projectBias: pb))
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static func withOptional<R>(
+    _ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R
+  ) -> R {
+    guard let t else { return body(nil) }
+    return t.withUnsafeBufferPointer { body($0.baseAddress) }
+  }
+}
