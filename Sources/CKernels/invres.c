@@ -95,16 +95,21 @@ void ck_inverted_residual_forward(
     const int b1 = ir_min(oy1, b0 + band);
     const int nLo = ir_max(0, b0 * s - g->padTop);
     const int nHi = ir_max(nLo, ir_min(g->inH, (b1 - 1) * s - g->padTop + g->kH));
+    const float *rows = ebuf;
+    if (!w->expand) {
+      // No expansion (MobileNetV2's first block): the depthwise reads the input rows.
+      rows = x + (size_t)nLo * inW * g->inChannels;
+    }
     // Keep the rows this band shares with the last one, expand the rest.
     int have = 0;
-    if (eHi > eLo && nLo >= eLo && nLo < eHi) {
+    if (w->expand && eHi > eLo && nLo >= eLo && nLo < eHi) {
       have = eHi - nLo;
       if (nLo > eLo) {
         memmove(ebuf, ebuf + (size_t)(nLo - eLo) * eRow, (size_t)have * eRow * sizeof(float));
       }
     }
     const int first = nLo + have;
-    if (first < nHi) {
+    if (w->expand && first < nHi) {
       ck_pointwise_forward(
           x + (size_t)first * inW * g->inChannels, w->expand, w->expandBias,
           ebuf + (size_t)have * eRow, (size_t)(nHi - first) * inW, g->inChannels, hid,
@@ -118,7 +123,7 @@ void ck_inverted_residual_forward(
         .strideH = s, .strideW = g->strideW, .padTop = nLo + g->padTop - b0 * s,
         .padLeft = g->padLeft, .outH = b1 - b0, .outW = g->outW};
     ck_depthwise_forward(
-        ebuf, w->depthwise, w->depthwiseBias, dbuf, &dg, 0, b1 - b0, g->depthwiseClamp,
+        rows, w->depthwise, w->depthwiseBias, dbuf, &dg, 0, b1 - b0, g->depthwiseClamp,
         g->depthwiseLo, g->depthwiseHi);
     float *o = out + (size_t)b0 * g->outW * g->outChannels;
     const size_t pixels = (size_t)(b1 - b0) * g->outW;

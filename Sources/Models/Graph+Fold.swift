@@ -85,7 +85,7 @@ struct NodeRunner {
   private var absorbed: Set<Int> = []
   /// BatchNorm → ReLU pairs fused in recording passes (Graph+FuseTraining.swift).
   private var fusion = TrainingFusion()
-  /// expand head index → fused inverted-residual block (Graph+FoldBlock.swift).
+  /// block head index → fused inverted-residual block (Graph+FoldBlock.swift).
   private var blocks: [Int: FoldBlock] = [:]
   /// Absorbed nodes with several inputs (a block's Add): which input to hand through.
   private var passFrom: [Int: Int] = [:]
@@ -120,11 +120,11 @@ struct NodeRunner {
     for b in graph.foldBlocks(Array(heads.values).sorted { $0.head < $1.head }) {
       // Every group of the block folds whole here, and the block ends within the pass.
       guard b.last <= end, !recording(b.last),
-        heads[b.expand.head]?.sameNodes(b.expand) == true,
+        b.expand.map { heads[$0.head]?.sameNodes($0) == true } ?? true,
         heads[b.depthwise.head]?.sameNodes(b.depthwise) == true,
         heads[b.project.head]?.sameNodes(b.project) == true
       else { continue }
-      blocks[b.expand.head] = b
+      blocks[b.head] = b
       absorbed.formUnion(b.absorbed)
       if let a = b.add, let k = graph.nodes[a].inputs.firstIndex(of: b.project.norm) {
         passFrom[a] = k

@@ -3,12 +3,13 @@ import Layers
 import TensorCore
 
 /// An inverted-residual block after BatchNorm folding (MobileNetV2's `block_N_*`): a 1×1
-/// expand group with a clamp → a depthwise group with a clamp (and its ZeroPadding2D) → a
-/// 1×1 project group without one → optionally the Add of the block's input. Run as one
+/// expand group with a clamp (none in `expanded_conv`) → a depthwise group with a clamp
+/// (and its ZeroPadding2D) → a 1×1 project group without one → optionally the Add of the
+/// block's input. Run as one
 /// kernel (`InvertedResidualKernel`), band by band, so the expanded tensor never goes to
 /// memory. Only where every node of the chain folds (inference, frozen prefixes).
 struct FoldBlock {
-  let expand: FoldGroup
+  let expand: FoldGroup?
   let depthwise: FoldGroup
   let project: FoldGroup
   /// The Add node summing the block's input and the projection, if any.
@@ -17,10 +18,14 @@ struct FoldBlock {
   /// The node whose output is the block's output.
   var last: Int { add ?? project.norm }
 
-  /// Every node the block's kernel runs besides `expand.head`.
+  /// The node that runs the block: the expand convolution, else the depthwise one.
+  var head: Int { expand?.head ?? depthwise.head }
+
+  /// Every node the block's kernel runs besides `head`.
   var absorbed: [Int] {
-    [expand.norm, expand.activation, depthwise.pad, depthwise.head, depthwise.norm,
-      depthwise.activation, project.head, project.norm, add].compactMap { $0 }
+    let e: [Int?] = expand.map { [$0.norm, $0.activation, depthwise.pad, depthwise.head] } ?? []
+    return (e + [depthwise.norm, depthwise.activation, project.head, project.norm, add])
+      .compactMap { $0 }
   }
 }
 
@@ -33,13 +38,14 @@ extension FoldGroup {
 
 extension Graph {
   /// Expand → depthwise → project chains among `groups` whose intermediate outputs each
-  /// have exactly one consumer.
+  /// have exactly one consumer, and depthwise → project chains without an expand.
   func foldBlocks(_ groups: [FoldGroup]) -> [FoldBlock] {
     var consumers = [[Int]](repeating: [], count: nodes.count)
     for (i, node) in nodes.enumerated() { for j in node.inputs { consumers[j].append(i) } }
     var byHead: [Int: FoldGroup] = [:]
     for g in groups { byHead[g.head] = g }
     var blocks: [FoldBlock] = []
+    var used: Set<Int> = []
     for e in groups {
       guard e.pad == nil, let eAct = e.activation, Self.isPointwise(nodes[e.head].layer),
         consumers[eAct].count == 1
@@ -47,23 +53,41 @@ extension Graph {
       let next = consumers[eAct][0]
       let dHead = nodes[next].layer is ZeroPadding2D ? consumers[next].first ?? -1 : next
       guard let d = byHead[dHead], d.pad == (dHead == next ? nil : next),
-        let dw = nodes[d.head].layer as? DepthwiseConv2D, dw.depthMultiplier == 1,
-        let dAct = d.activation, consumers[dAct].count == 1,
-        let p = byHead[consumers[dAct][0]], p.pad == nil, p.activation == nil,
-        Self.isPointwise(nodes[p.head].layer)
+        let b = block(expand: e, depthwise: d, byHead, consumers)
       else { continue }
-      var add: Int? = nil
-      if consumers[p.norm].count == 1, let input = nodes[e.head].inputs.first {
-        let a = consumers[p.norm][0]
-        if nodes[a].layer is Add, Set(nodes[a].inputs) == [input, p.norm],
-          nodes[a].inputs.count == 2
-        {
-          add = a
-        }
-      }
-      blocks.append(FoldBlock(expand: e, depthwise: d, project: p, add: add))
+      blocks.append(b)
+      used.formUnion([e.head, d.head, b.project.head])
     }
-    return blocks
+    // Depthwise → project with no expand before it (MobileNetV2's expanded_conv), unpadded.
+    for d in groups where d.pad == nil && !used.contains(d.head) {
+      guard let b = block(expand: nil, depthwise: d, byHead, consumers),
+        !used.contains(b.project.head)
+      else { continue }
+      blocks.append(b)
+    }
+    return blocks.sorted { $0.head < $1.head }
+  }
+
+  /// The block from `depthwise` on, if its depthwise and project groups fit.
+  private func block(
+    expand e: FoldGroup?, depthwise d: FoldGroup, _ byHead: [Int: FoldGroup],
+    _ consumers: [[Int]]
+  ) -> FoldBlock? {
+    guard let dw = nodes[d.head].layer as? DepthwiseConv2D, dw.depthMultiplier == 1,
+      let dAct = d.activation, consumers[dAct].count == 1,
+      let p = byHead[consumers[dAct][0]], p.pad == nil, p.activation == nil,
+      Self.isPointwise(nodes[p.head].layer)
+    else { return nil }
+    var add: Int? = nil
+    if consumers[p.norm].count == 1, let input = nodes[e?.head ?? d.head].inputs.first {
+      let a = consumers[p.norm][0]
+      if nodes[a].layer is Add, nodes[a].inputs.count == 2,
+        Set(nodes[a].inputs) == [input, p.norm]
+      {
+        add = a
+      }
+    }
+    return FoldBlock(expand: e, depthwise: d, project: p, add: add)
   }
 
   /// A 1×1 unstrided Conv2D.
@@ -78,27 +102,30 @@ extension Graph {
 
   /// The block's output from its input.
   func runBlock(_ b: FoldBlock, _ inputs: [Tensor]) throws -> Tensor {
-    guard inputs.count == 1, let e = nodes[b.expand.head].layer as? Conv2D, let ek = e.kernel,
-      let en = nodes[b.expand.norm].layer as? BatchNormalization,
-      let d = nodes[b.depthwise.head].layer as? DepthwiseConv2D, let dk = d.kernel,
-      let dn = nodes[b.depthwise.norm].layer as? BatchNormalization,
+    let lost = GraphError.invalid(
+      "graph '\(name)': fused block at '\(nodes[b.head].layer.name)' lost a layer")
+    guard inputs.count == 1, let d = nodes[b.depthwise.head].layer as? DepthwiseConv2D,
+      let dk = d.kernel, let dn = nodes[b.depthwise.norm].layer as? BatchNormalization,
       let p = nodes[b.project.head].layer as? Conv2D, let pk = p.kernel,
       let pn = nodes[b.project.norm].layer as? BatchNormalization
-    else {
-      throw GraphError.invalid(
-        "graph '\(name)': fused block at '\(nodes[b.expand.head].layer.name)' lost a layer")
-    }
+    else { throw lost }
     let x = inputs[0]
-    let fe = try FoldCache.shared.folded(conv: e, kernel: ek, bias: e.bias, norm: en)
+    var fe: (kernel: Tensor, bias: Tensor)? = nil
+    var expanded = x.shape
+    if let eg = b.expand {
+      guard let e = nodes[eg.head].layer as? Conv2D, let ek = e.kernel,
+        let en = nodes[eg.norm].layer as? BatchNormalization
+      else { throw lost }
+      fe = try FoldCache.shared.folded(conv: e, kernel: ek, bias: e.bias, norm: en)
+      if !expanded.isEmpty { expanded[expanded.count - 1] = e.filters }
+    }
     let fd = try FoldCache.shared.folded(conv: d, kernel: dk, bias: d.bias, norm: dn)
     let fp = try FoldCache.shared.folded(conv: p, kernel: pk, bias: p.bias, norm: pn)
-    var expanded = x.shape
-    if !expanded.isEmpty { expanded[expanded.count - 1] = e.filters }
     let geo = try window(
       b.depthwise, expanded, kernel: d.kernelSize, strides: d.strides, padding: d.padding,
       layer: d.name)
     let weights = InvertedResidualWeights(
-      expand: fe.kernel, expandBias: fe.bias, expandClamp: b.expand.clamp,
+      expand: fe?.kernel, expandBias: fe?.bias, expandClamp: b.expand?.clamp,
       depthwise: fd.kernel, depthwiseBias: fd.bias, depthwiseClamp: b.depthwise.clamp,
       project: fp.kernel, projectBias: fp.bias)
     let residual = b.add != nil
@@ -107,7 +134,7 @@ extension Graph {
         inputShape: x.shape, weights: weights, depthwise: geo, residual: residual)
     else {
       // Shapes the kernel does not take: the three folded groups one after the other.
-      var y = try runFolded(b.expand, [x])
+      var y = try b.expand.map { try runFolded($0, [x]) } ?? x
       y = try runFolded(b.depthwise, [y])
       y = try runFolded(b.project, [y])
       guard let a = b.add else { return y }

@@ -3,8 +3,9 @@ import Foundation
 
 /// The folded weights of one inverted-residual block (`InvertedResidualKernel`).
 public struct InvertedResidualWeights: Sendable {
-  /// 1×1 expand kernel `[1, 1, in, hidden]` (or `[in, hidden]`), bias `[hidden]` or nil.
-  public var expand: Tensor
+  /// 1×1 expand kernel `[1, 1, in, hidden]` (or `[in, hidden]`), bias `[hidden]` or nil;
+  /// no kernel: the block has no expansion (hidden = in, MobileNetV2's first block).
+  public var expand: Tensor?
   public var expandBias: Tensor?
   public var expandClamp: OutputClamp?
   /// Depthwise kernel `[kH, kW, hidden, 1]`, bias `[hidden]` or nil.
@@ -16,7 +17,7 @@ public struct InvertedResidualWeights: Sendable {
   public var projectBias: Tensor?
 
   public init(
-    expand: Tensor, expandBias: Tensor?, expandClamp: OutputClamp?, depthwise: Tensor,
+    expand: Tensor?, expandBias: Tensor?, expandClamp: OutputClamp?, depthwise: Tensor,
     depthwiseBias: Tensor?, depthwiseClamp: OutputClamp?, project: Tensor, projectBias: Tensor?
   ) {
     self.expand = expand
@@ -43,11 +44,13 @@ public enum InvertedResidualKernel {
     inputShape: [Int], weights w: InvertedResidualWeights, depthwise g: WindowGeometry,
     residual: Bool
   ) -> Bool {
-    guard inputShape.count == 4, let cin = inputShape.last, let hidden = w.expand.shape.last,
-      let cout = w.project.shape.last, cin > 0, hidden > 0, cout > 0
+    guard inputShape.count == 4, let cin = inputShape.last, let cout = w.project.shape.last
     else { return false }
+    let hidden = w.expand.map { $0.shape.last ?? 0 } ?? cin
+    guard cin > 0, hidden > 0, cout > 0 else { return false }
     let sizesMatch =
-      w.expand.count == cin * hidden && w.depthwise.count == g.kH * g.kW * hidden
+      (w.expand.map { $0.count == cin * hidden } ?? (w.expandBias == nil))
+      && w.depthwise.count == g.kH * g.kW * hidden
       && w.project.count == hidden * cout && w.expandBias.map { $0.count == hidden } ?? true
       && w.depthwiseBias.map { $0.count == hidden } ?? true
       && w.projectBias.map { $0.count == cout } ?? true
@@ -115,7 +118,7 @@ public enum InvertedResidualKernel {
   private static func withPointers<R>(
     _ w: InvertedResidualWeights, _ body: (ck_block_weights) -> R
   ) -> R {
-    w.expand.withUnsafeBufferPointer { e in
+    withOptional(w.expand) { e in
       w.depthwise.withUnsafeBufferPointer { d in
         w.project.withUnsafeBufferPointer { p in
           withOptional(w.expandBias) { eb in
@@ -123,7 +126,7 @@ public enum InvertedResidualKernel {
               withOptional(w.projectBias) { pb in
                 body(
                   ck_block_weights(
-                    expand: e.baseAddress, expandBias: eb, depthwise: d.baseAddress,
+                    expand: e, expandBias: eb, depthwise: d.baseAddress,
                     depthwiseBias: db, project: p.baseAddress, projectBias: pb))
               }
             }

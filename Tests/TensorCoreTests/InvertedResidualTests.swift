@@ -14,6 +14,8 @@ private struct BlockCase {
   var batch: Int, inH: Int, inW: Int, cin: Int, hidden: Int, cout: Int
   var stride: Int, padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
   var residual: Bool
+  /// No expand kernel (hidden = cin), as MobileNetV2's first block.
+  var expands = true
 }
 
 private func geometry(_ c: BlockCase) -> WindowGeometry {
@@ -38,6 +40,10 @@ private let cases: [BlockCase] = [
     padLeft: 1, padBottom: 1, padRight: 1, residual: false),
   BlockCase(batch: 1, inH: 40, inW: 57, cin: 16, hidden: 96, cout: 24, stride: 2, padTop: 1,
     padLeft: 1, padBottom: 1, padRight: 1, residual: false),
+  BlockCase(batch: 2, inH: 41, inW: 39, cin: 32, hidden: 32, cout: 16, stride: 1, padTop: 1,
+    padLeft: 1, padBottom: 1, padRight: 1, residual: false, expands: false),
+  BlockCase(batch: 1, inH: 9, inW: 13, cin: 12, hidden: 12, cout: 12, stride: 1, padTop: 1,
+    padLeft: 1, padBottom: 1, padRight: 1, residual: true, expands: false),
 ]
 
 /// Serialized: the forced ISA is process-wide.
@@ -53,16 +59,18 @@ private let cases: [BlockCase] = [
           Tensor(shape: shape) { _ in rng.uniform(-s, s) }
         }
         let w = InvertedResidualWeights(
-          expand: t([1, 1, c.cin, c.hidden], 0.8), expandBias: t([c.hidden], 1),
-          expandClamp: .relu6, depthwise: t([3, 3, c.hidden, 1], 0.8),
+          expand: c.expands ? t([1, 1, c.cin, c.hidden], 0.8) : nil,
+          expandBias: c.expands ? t([c.hidden], 1) : nil, expandClamp: c.expands ? .relu6 : nil,
+          depthwise: t([3, 3, c.hidden, 1], 0.8),
           depthwiseBias: i % 2 == 0 ? t([c.hidden], 1) : nil,
           depthwiseClamp: i % 3 == 2 ? .relu : .relu6, project: t([1, 1, c.hidden, c.cout], 0.5),
           projectBias: t([c.cout], 1))
         #expect(
           InvertedResidualKernel.isApplicable(
             inputShape: x.shape, weights: w, depthwise: g, residual: c.residual))
-        let e = PointwiseConvKernel.forward(
-          x, kernel: w.expand, bias: w.expandBias, clamp: w.expandClamp)
+        let e = w.expand.map {
+          PointwiseConvKernel.forward(x, kernel: $0, bias: w.expandBias, clamp: w.expandClamp)
+        } ?? x
         let d = DepthwiseConvKernel.forward(
           e, kernel: w.depthwise, bias: w.depthwiseBias, multiplier: 1, geometry: g,
           clamp: w.depthwiseClamp)

@@ -127,7 +127,8 @@ typedef struct {
 } ck_block_geometry;
 
 /// The block's folded weights: expand `[in, hidden]`, depthwise `[kH, kW, hidden]`, project
-/// `[hidden, out]`, biases per output channel (any may be NULL: zero).
+/// `[hidden, out]`, biases per output channel (any bias may be NULL: zero). `expand` NULL:
+/// no expansion (hidden = in), the depthwise reads the input.
 typedef struct {
   const float *expand, *expandBias;
   const float *depthwise, *depthwiseBias;
