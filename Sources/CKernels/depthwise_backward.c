@@ -7,6 +7,8 @@
 //   read-modify-write): dx[iy, ix] = sum over the taps that reach it of dy[oy, ox] * w[ky, kx].
 #include "ckernels.h"
 
+#include <stdlib.h>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -86,7 +88,7 @@ static void dwb_scalar(
 #define DWB_BODY(SFX, V, L, M, MASK, LD, ST, FMA, ZERO)                                      \
   static void dwb_block_##SFX(                                                               \
       const float *x, const float *w, const float *dy, float *dx, float *dw,                 \
-      const ck_depthwise_geometry *g, int n0, int n1, int c, M m) {                          \
+      const ck_depthwise_geometry *g, int n0, int n1, int c, M m, const int *tx) {           \
     const int C = g->channels, kH = g->kH, kW = g->kW, sH = g->strideH, sW = g->strideW;    \
     const int inW = g->inW, outW = g->outW;                                                  \
     const size_t inImage = (size_t)g->inH * inW * C, outImage = (size_t)g->outH * outW * C; \
@@ -154,21 +156,19 @@ static void dwb_scalar(
       for (int iy = 0; iy < g->inH; iy++) {                                                  \
         int kyEnd;                                                                           \
         const int ky0 = dwb_taps(iy, g->padTop, sH, kH, g->outH, &kyEnd);                    \
+        const int oy0 = (iy + g->padTop - ky0) / sH;                                         \
         float *orow = xo + (size_t)iy * inW * C;                                             \
         const int fast = s1 && ky0 == 0 && kyEnd == 3 && ixa < ixb;                          \
         for (int ix = 0; ix < inW; ix++) {                                                   \
           if (fast && ix == ixa) { ix = ixb - 1; continue; }                                 \
-          int kxEnd;                                                                         \
-          const int kx0 = dwb_taps(ix, g->padLeft, sW, kW, outW, &kxEnd);                    \
+          /* Taps of this column from the table: first kx, end, and its output column. */    \
+          const int kx0 = tx[3 * ix], kxEnd = tx[3 * ix + 1], ox0 = tx[3 * ix + 2];          \
           V a = ZERO;                                                                        \
-          for (int ky = ky0; ky < kyEnd; ky += sH) {                                         \
-            const int oy = (iy + g->padTop - ky) / sH;                                       \
+          for (int ky = ky0, oy = oy0; ky < kyEnd; ky += sH, oy--) {                         \
             const float *dr = di + (size_t)oy * outW * C;                                    \
             const float *wr = w + (size_t)ky * kW * C + c;                                   \
-            for (int kx = kx0; kx < kxEnd; kx += sW) {                                       \
-              const int ox = (ix + g->padLeft - kx) / sW;                                    \
+            for (int kx = kx0, ox = ox0; kx < kxEnd; kx += sW, ox--)                         \
               a = FMA(LD(m, dr + (size_t)ox * C), LD(m, wr + (size_t)kx * C), a);            \
-            }                                                                                \
           }                                                                                  \
           ST(orow + (size_t)ix * C, m, a);                                                   \
         }                                                                                    \
@@ -194,9 +194,9 @@ static void dwb_scalar(
   }                                                                                          \
   static void dwb_##SFX(                                                                     \
       const float *x, const float *w, const float *dy, float *dx, float *dw,                 \
-      const ck_depthwise_geometry *g, int n0, int n1, int c0, int c1) {                      \
+      const ck_depthwise_geometry *g, int n0, int n1, int c0, int c1, const int *tx) {       \
     for (int c = c0; c < c1; c += L)                                                         \
-      dwb_block_##SFX(x, w, dy, dx, dw, g, n0, n1, c, MASK(c1 - c >= L ? L : c1 - c));       \
+      dwb_block_##SFX(x, w, dy, dx, dw, g, n0, n1, c, MASK(c1 - c >= L ? L : c1 - c), tx);   \
   }
 
 #define AVX512 __attribute__((target("avx512f")))
@@ -249,11 +249,27 @@ void ck_depthwise_backward(
     dwb_scalar(x, w, dy, dx, dw, g, n0, n1, c0, c1);
     return;
   }
-  switch (ck_active_isa()) {
-#if defined(__x86_64__) || defined(__i386__)
-  case CK_ISA_AVX512: dwb_avx512(x, w, dy, dx, dw, g, n0, n1, c0, c1); return;
-  case CK_ISA_AVX2: dwb_avx2(x, w, dy, dx, dw, g, n0, n1, c0, c1); return;
-#endif
-  default: dwb_scalar(x, w, dy, dx, dw, g, n0, n1, c0, c1); return;
+  const ck_isa isa = ck_active_isa();
+  // Per input column: its first tap, the tap end and the first tap's output column, so the
+  // gather does no division per pixel.
+  int *tx = isa == CK_ISA_SCALAR ? NULL : malloc(sizeof(int) * 3 * (size_t)(g->inW + 1));
+  if (!tx) {
+    dwb_scalar(x, w, dy, dx, dw, g, n0, n1, c0, c1);
+    return;
   }
+  for (int ix = 0; ix < g->inW; ix++) {
+    int kxEnd;
+    const int kx0 = dwb_taps(ix, g->padLeft, g->strideW, g->kW, g->outW, &kxEnd);
+    tx[3 * ix] = kx0;
+    tx[3 * ix + 1] = kxEnd;
+    tx[3 * ix + 2] = (ix + g->padLeft - kx0) / g->strideW;
+  }
+  switch (isa) {
+#if defined(__x86_64__) || defined(__i386__)
+  case CK_ISA_AVX512: dwb_avx512(x, w, dy, dx, dw, g, n0, n1, c0, c1, tx); break;
+  case CK_ISA_AVX2: dwb_avx2(x, w, dy, dx, dw, g, n0, n1, c0, c1, tx); break;
+#endif
+  default: dwb_scalar(x, w, dy, dx, dw, g, n0, n1, c0, c1); break;
+  }
+  free(tx);
 }
