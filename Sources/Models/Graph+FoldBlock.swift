@@ -129,11 +129,11 @@ extension Graph {
       depthwise: fd.kernel, depthwiseBias: fd.bias, depthwiseClamp: b.depthwise.clamp,
       project: fp.kernel, projectBias: fp.bias)
     let residual = b.add != nil
-    guard
+    guard InvertedResidualKernel.pays(geo),
       InvertedResidualKernel.isApplicable(
         inputShape: x.shape, weights: weights, depthwise: geo, residual: residual)
     else {
-      // Shapes the kernel does not take: the three folded groups one after the other.
+      // Small blocks, or shapes the kernel does not take: the folded groups in turn.
       var y = try b.expand.map { try runFolded($0, [x]) } ?? x
       y = try runFolded(b.depthwise, [y])
       y = try runFolded(b.project, [y])

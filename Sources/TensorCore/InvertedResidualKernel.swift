@@ -37,6 +37,18 @@ public struct InvertedResidualWeights: Sendable {
 /// buffers that stay in L2, instead of going to memory and back (the expanded tensor is 6×
 /// the block's input). Same arithmetic as the three kernels run one after the other.
 public enum InvertedResidualKernel {
+  /// Smallest expanded input per image (`inH·inW·hidden` floats, 512 KB) worth fusing.
+  /// Below it the unfused kernels' intermediates mostly stay in cache, and they amortise the
+  /// weights over the whole batch (the fused kernel re-reads them per image and band):
+  /// measured with `FTUNE_FOLD_BLOCK=0/1` per block at batch 8, MobileNetV2's 14×14 and 7×7
+  /// blocks ran ~2x slower fused, its 112×112-28×28 blocks 1.6-3x faster.
+  public static let minExpandedPerImage = 1 << 17
+
+  /// Whether fusing pays for a block with this depthwise window (over the expanded tensor).
+  public static func pays(_ g: WindowGeometry) -> Bool {
+    g.inH * g.inW * g.channels >= minExpandedPerImage
+  }
+
   /// Whether the kernel serves this block: depthwise multiplier 1 (`depthwise` geometry over
   /// the expanded tensor), weights of matching sizes; a residual needs stride 1 and equal
   /// input/output shapes.

@@ -5,12 +5,13 @@ import Testing
 
 /// Fused inverted-residual blocks (Graph+FoldBlock.swift) and the direct small-Cin stem
 /// (MobileNetV2 Conv1 after its ZeroPadding2D) against running every layer on its own, on
-/// MobileNetV2 at 45×45 (odd sizes all the way down) with random weights and non-trivial
-/// BatchNorm statistics. Tolerance as FoldTests: |fused − layer by layer| ≤
+/// MobileNetV2 at 161×161 (odd sizes all the way down; expanded_conv and blocks 1-3 are
+/// large enough to run fused, the rest fall back to their folded groups) with random weights
+/// and non-trivial BatchNorm statistics. Tolerance as FoldTests: |fused − layer by layer| ≤
 /// 1e-4·(1 + |reference|) (folding reassociates (x·w)·s into x·(w·s)).
 @Suite struct FoldBlockTests {
   static func mobileNet(seed: UInt64 = 11) throws -> Graph {
-    let g = try ModelZoo.build("mobilenet_v2", ZooOptions(includeTop: false, size: 45))
+    let g = try ModelZoo.build("mobilenet_v2", ZooOptions(includeTop: false, size: 161))
     var rng = SeededRNG(seed: seed)
     for node in g.nodes {
       for p in node.layer.weights {
@@ -24,7 +25,7 @@ import Testing
 
   static func input(_ n: Int) -> Tensor {
     var rng = SeededRNG(seed: 5)
-    return Tensor(shape: [n, 45, 45, 3]) { _ in rng.uniform(-1, 1) }
+    return Tensor(shape: [n, 161, 161, 3]) { _ in rng.uniform(-1, 1) }
   }
 
   @Test func findsMobileNetV2Blocks() throws {
@@ -41,18 +42,17 @@ import Testing
     #expect(names.last == "block_16_expand")
   }
 
+  /// Every fused block's output, and cuts inside blocks (after a depthwise ReLU6, after a
+  /// projection BN before its Add), which run the groups unfused up to the cut. (The full
+  /// network's output is not compared here: past block_3 the random weights amplify the
+  /// BN folds' rounding beyond 1e-4 with or without block fusion; FoldTests covers that.)
   @Test(arguments: [1, 3])
   func inferenceMatchesLayerByLayer(batch: Int) throws {
     let g = try Self.mobileNet()
     let x = Self.input(batch)
-    let fused = try g.forward(x, mode: .inference)
-    let reference = try FoldTests.layerByLayer(g, x, mode: .inference, firstRecording: .max)
-    #expect(FoldTests.close(fused, reference))
-    // Cuts inside a block (after its depthwise ReLU6, after its projection BN) and right
-    // after a block's Add run the groups unfused up to the cut.
     for name in [
+      "expanded_conv_project_BN", "block_1_project_BN", "block_2_add", "block_3_project_BN",
       "expanded_conv_depthwise_relu", "block_3_depthwise_relu", "block_2_project_BN",
-      "block_2_add",
     ] {
       let end = try #require(g.nodes.firstIndex { $0.layer.name == name })
       let a = try g.forward(x, mode: .inference, through: end)
@@ -62,17 +62,15 @@ import Testing
     }
   }
 
-  /// A frozen prefix ending inside block_5: blocks 1-4 fuse in a training step, block_5
-  /// onwards records and back-propagates as before. The frozen part's output must match
-  /// layer by layer to 1e-4; after it, BatchNorm normalises with batch statistics over as
-  /// few as 8 values per channel (2 images at 2×2), which amplifies the folds' rounding
-  /// (~2e-3 relative with or without block fusion, exactly 0 with `FTUNE_FOLD=0`), so the
-  /// output and the gradients are compared by L2 error ≤ 2e-2 of the reference's norm.
+  /// A frozen prefix ending inside block_6 (no Add skips it): expanded_conv and blocks 1-3
+  /// fuse in a training step. The frozen part's output must match layer by layer to 1e-4,
+  /// and the trainable part, fed that output, must record and back-propagate exactly as when
+  /// it is fed directly (same gradients bit for bit).
   @Test func frozenPrefixInTraining() throws {
     let g = try Self.mobileNet()
     let h = try Self.mobileNet()
-    let cut = try g.freeze(.layer("block_5_depthwise_relu"))
-    _ = try h.freeze(.layer("block_5_depthwise_relu"))
+    let cut = try g.freeze(.layer("block_6_depthwise_relu"))
+    _ = try h.freeze(.layer("block_6_depthwise_relu"))
     let x = Self.input(2)
     let first = try #require(g.firstTrainableIndex)
     let frozen = try g.forward(x, mode: .training, through: cut)
@@ -80,29 +78,14 @@ import Testing
       FoldTests.close(
         frozen,
         try FoldTests.layerByLayer(h, x, mode: .training, firstRecording: first, through: cut)))
-    func norm(_ a: Tensor) -> Double {
-      a.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-    }
-    func distance(_ a: Tensor, _ b: Tensor) -> Double {
-      guard a.shape == b.shape else { return .infinity }
-      let d = zip(a.scalars, b.scalars).map { Double($0 - $1) }
-      return d.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
-    }
     let y = try g.forward(x, mode: .training)
-    let r = try FoldTests.layerByLayer(h, x, mode: .training, firstRecording: first)
-    #expect(distance(y, r) <= 2e-2 * norm(r))
+    let r = try h.forward(seeds: [cut: frozen], mode: .training)
+    #expect(y == r)
     let dy = Tensor(shape: y.shape) { Float($0 % 5) / 5 - 0.4 }
     try g.backward(dy)
     try h.backward(dy)
-    // The beta of a BatchNorm followed by a linear convolution and a batch-statistics
-    // BatchNorm has a zero true gradient (the shift is normalised away): both sides are
-    // rounding noise there, hence the absolute term, 1e-4 of the largest gradient.
-    let largest = h.parameters.compactMap { $0.grad.map(norm) }.max() ?? 0
     for (p, q) in zip(g.parameters, h.parameters) {
-      #expect((p.grad == nil) == (q.grad == nil), "\(p.name)")
-      if let a = p.grad, let b = q.grad {
-        #expect(distance(a, b) <= 2e-2 * norm(b) + 1e-4 * largest, "\(p.name)")
-      }
+      #expect(p.grad == q.grad, "\(p.name)")
     }
   }
 }
