@@ -1,3 +1,5 @@
+import CKernels
+
 /// Winograd F(4×4, 3×3) (Lavin & Gray 2015): a 6×6 input tile `d` and a 3×3 filter `g`
 /// give a 4×4 output tile `Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A` with 36 multiplications per
 /// channel pair instead of 144: 4x fewer GEMM FLOPs than im2col for 3×3 stride-1
@@ -73,6 +75,11 @@ public struct WinogradFilter: Sendable {
 
   /// Transforms a Keras kernel `[3, 3, in, out]`; nil for any other shape.
   public init?(kernel: Tensor) {
+    self.init(kernel: kernel, cKernels: WinogradKernel.useCKernels)
+  }
+
+  /// The transform by the C kernel or the Swift reference loop.
+  init?(kernel: Tensor, cKernels: Bool) {
     guard kernel.rank == 4, kernel.shape[0] == 3, kernel.shape[1] == 3 else { return nil }
     let (cin, cout) = (kernel.shape[2], kernel.shape[3])
     inputChannels = cin
@@ -81,7 +88,9 @@ public struct WinogradFilter: Sendable {
     scalars.withUnsafeMutableBufferPointer { u in
       kernel.withUnsafeBufferPointer { w in
         guard let wp = w.baseAddress, let up = u.baseAddress else { return }
-        Self.transform(wp, ldw: cout, into: up, ldu: cout, inputChannels: cin, outputChannels: cout)
+        Self.transform(
+          wp, ldw: cout, into: up, ldu: cout, inputChannels: cin, outputChannels: cout,
+          cKernels: cKernels)
       }
     }
   }
@@ -90,14 +99,25 @@ public struct WinogradFilter: Sendable {
   /// (element (tap, in, out) at `w[(tap·in_count + in)·ldw + out]`) into `u` (element
   /// (point, in, out) at `u[(point·in_count + in)·ldu + out]`). Vectorized over output
   /// channels, spread over the cores by input channel (disjoint rows of the 36 matrices).
+  /// `cKernels` picks the C kernel (`ck_winograd_filter`, AVX-512/AVX2 by CPU) or the Swift
+  /// SIMD8 loop below (the reference).
   static func transform(
     _ w: UnsafePointer<Float>, ldw: Int, into u: UnsafeMutablePointer<Float>, ldu: Int,
-    inputChannels cin: Int, outputChannels cout: Int
+    inputChannels cin: Int, outputChannels cout: Int,
+    cKernels: Bool = WinogradKernel.useCKernels
   ) {
     guard cout > 0, cin > 0 else { return }
     let lane = Winograd.lane
     let (tap, point) = (cin * ldw, cin * ldu)
     let blocks = min(cin, 32)
+    if cKernels {
+      Parallel.forEach(blocks) { block in
+        ck_winograd_filter(
+          w, ldw, u, ldu, Int32(cin), Int32(cout), Int32(block * cin / blocks),
+          Int32((block + 1) * cin / blocks))
+      }
+      return
+    }
     Parallel.forEach(blocks) { block in
       // Remainder channels go through a zero-padded staging buffer: 9 taps in, 36 points out.
       withUnsafeTemporaryAllocation(of: Float.self, capacity: 45 * lane) { tmp in

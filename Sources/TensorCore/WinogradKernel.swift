@@ -41,6 +41,17 @@ public enum WinogradKernel {
     activation: FusedActivation = .none, geometry g: WindowGeometry,
     maxScratchElements: Int = defaultMaxScratchElements
   ) -> Tensor {
+    forward(
+      x, kernel: kernel, filter: filter, bias: bias, activation: activation, geometry: g,
+      maxScratchElements: maxScratchElements, cKernels: useCKernels)
+  }
+
+  /// `forward` with the path chosen: the C kernels, or the Swift transforms + OpenBLAS.
+  static func forward(
+    _ x: Tensor, kernel: Tensor, filter: WinogradFilter?, bias: Tensor?,
+    activation: FusedActivation, geometry g: WindowGeometry, maxScratchElements: Int,
+    cKernels: Bool
+  ) -> Tensor {
     let filters = kernel.shape.last ?? 0
     // A reused buffer: every output pixel of every channel is written.
     var out = TensorPool.shared.tensor(shape: [g.batch, g.outH, g.outW, filters])
@@ -50,7 +61,8 @@ public enum WinogradKernel {
           withFilter(filter, w) { u in
             forward(
               xp, kernel: w, transformed: u, bias: bias?.scalars, activation: activation,
-              geometry: g, filters: filters, limit: maxScratchElements, into: o)
+              geometry: g, filters: filters, limit: maxScratchElements, cKernels: cKernels,
+              into: o)
           }
         }
       }
@@ -76,14 +88,18 @@ public enum WinogradKernel {
       tilesH = (g.outH + 3) / 4
       tilesW = (g.outW + 3) / 4
       total = g.batch * tilesH * tilesW
-      chunk = max(1, min(total, limit / (36 * (g.channels + filters))))
+      let most = max(1, min(total, limit / (36 * (g.channels + filters))))
+      // Chunks of equal size: a short last chunk would stream the whole filter for a few
+      // tiles (VGG16's block 5 at batch 8: 113 + 15 tiles).
+      let count = (total + most - 1) / most
+      chunk = max(1, (total + count - 1) / max(1, count))
     }
   }
 
   static func forward(
     _ x: UnsafeBufferPointer<Float>, kernel w: UnsafeBufferPointer<Float>,
     transformed: UnsafeBufferPointer<Float>?, bias: [Float]?, activation: FusedActivation,
-    geometry g: WindowGeometry, filters: Int, limit: Int,
+    geometry g: WindowGeometry, filters: Int, limit: Int, cKernels: Bool,
     into out: UnsafeMutableBufferPointer<Float>
   ) {
     let c = g.channels
@@ -117,6 +133,15 @@ public enum WinogradKernel {
         var t0 = 0
         while t0 < plan.total {
           let n = min(plan.chunk, plan.total - t0)
+          if cKernels {
+            biasVector.withUnsafeBufferPointer { bp in
+              chunkWithCKernels(
+                xBase, g, plan, tiles: t0..<(t0 + n), filter: u, filters: filters,
+                bias: bp.baseAddress, activation: activation, v: v, m: m, into: oBase)
+            }
+            t0 += n
+            continue
+          }
           let tasks = min(n, 32)
           Parallel.forEach(tasks) { task in
             let range = (t0 + task * n / tasks)..<(t0 + (task + 1) * n / tasks)

@@ -145,4 +145,43 @@ void ck_inverted_residual_forward(
     const float *x, const ck_block_weights *w, float *out, const ck_block_geometry *g,
     int oy0, int oy1, float *scratch);
 
+// --- wino: Winograd F(4x4, 3x3) transforms and per-point GEMMs (winograd*.c) ---
+
+/// One 3x3 stride-1 NHWC convolution as Winograd tiles: 4x4 output tiles numbered
+/// t = (image * tilesH + ty) * tilesW + tx, input tile origin (4ty - padTop, 4tx - padLeft).
+typedef struct {
+  int inH, inW, channels;
+  int padTop, padLeft;
+  int outH, outW;
+  int tilesH, tilesW;
+} ck_winograd_geometry;
+
+/// Input transform of tiles [t0, t1) of `x` (batch of NHWC images):
+/// v[p * pointStride + (t - t0) * channels + c] = (Bᵀ d B)[p], d the 6x6 tile of channel c
+/// (zero outside the image), p < 36.
+void ck_winograd_input(
+    const float *x, const ck_winograd_geometry *g, long t0, long t1, float *v,
+    size_t pointStride);
+
+/// For p in [p0, p1): m[p·mStride + r·ldm + n] = Σ_k v[p·vStride + r·K + k] ·
+/// u[p·uStride + k·ldu + n], r < rows, n in [n0, n1) (overwritten, not accumulated).
+void ck_winograd_multiply(
+    const float *v, size_t vStride, const float *u, size_t uStride, int ldu, float *m,
+    size_t mStride, int ldm, int rows, int K, int p0, int p1, int n0, int n1);
+
+/// Output transform of tiles [t0, t1): for k < count, the 4x4 pixels (clipped at the image
+/// edge) of out[((image·outH + oy)·outW + ox)·ldo + k] = clamp(bias[k] + (Aᵀ M A)), M's
+/// point p at m[p·pointStride + (t - t0)·ldm + k]. `bias` may be NULL; `clamp` = 0 skips it.
+void ck_winograd_output(
+    const float *m, size_t pointStride, int ldm, const ck_winograd_geometry *g, long t0,
+    long t1, int count, const float *bias, float *out, int ldo, int clamp, float lo,
+    float hi);
+
+/// Filter transform of input channels [ci0, ci1) of a Keras kernel [3, 3, cin, cout]
+/// (element (tap, ci, co) at w[(tap·cin + ci)·ldw + co]): u[(p·cin + ci)·ldu + co] =
+/// (G g Gᵀ)[p] for every co < cout.
+void ck_winograd_filter(
+    const float *w, size_t ldw, float *u, size_t ldu, int cin, int cout, int ci0, int ci1);
+// --- end wino ---
+
 #endif
