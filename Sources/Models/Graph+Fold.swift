@@ -89,6 +89,8 @@ struct NodeRunner {
   private var blocks: [Int: FoldBlock] = [:]
   /// Absorbed nodes with several inputs (a block's Add): which input to hand through.
   private var passFrom: [Int: Int] = [:]
+  /// first conv index → Conv → Conv → MaxPool chain run in row bands (Graph+FoldBand.swift).
+  private var bands: [Int: BandGroup] = [:]
 
   /// `start` is the latest seeded node, `end` the node whose output is wanted;
   /// `recording(i)` tells whether node `i` keeps state for backward.
@@ -99,6 +101,14 @@ struct NodeRunner {
     AllocatorTuning.reuseFreedBuffers()
     if mode.recordForBackward {
       fusion = TrainingFusion(graph, start: start, end: end, recording: recording)
+    }
+    if BandSwitch.enabled {
+      for b in graph.bandGroups() where b.first > start && b.pool <= end
+        && ![b.first, b.second, b.pool].contains(where: recording)
+      {
+        bands[b.first] = b
+        absorbed.formUnion([b.second, b.pool])
+      }
     }
     guard FoldSwitch.enabled else { return }
     for g in graph.foldGroups() {
@@ -141,10 +151,11 @@ struct NodeRunner {
     guard LayerProfile.enabled else { return try run(i, layer, inputs, mode) }
     let t0 = DispatchTime.now().uptimeNanoseconds
     let y = try run(i, layer, inputs, mode)
-    let label = LayerProfile.byName
-      ? layer.name
-      : blocks[i].map { graph.blockLabel($0) } ?? heads[i].map { graph.foldLabel($0) }
-        ?? layer.kerasClassName
+    let label = bands[i].map { graph.bandLabel($0) }
+      ?? (LayerProfile.byName
+        ? layer.name
+        : blocks[i].map { graph.blockLabel($0) } ?? heads[i].map { graph.foldLabel($0) }
+          ?? layer.kerasClassName)
     LayerProfile.add(label, DispatchTime.now().uptimeNanoseconds - t0)
     return y
   }
@@ -154,6 +165,7 @@ struct NodeRunner {
   ) throws -> Tensor {
     if let block = blocks[i] { return try graph.runBlock(block, inputs) }
     if let y = try fusion.forward(i, layer, inputs, mode: mode, graph: graph) { return y }
+    if let b = bands[i] { return try graph.runBand(b, inputs, mode: mode) }
     guard let group = heads[i] else { return try layer.forward(inputs, mode: mode) }
     return try graph.runFolded(group, inputs)
   }

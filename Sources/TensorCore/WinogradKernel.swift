@@ -96,6 +96,18 @@ public enum WinogradKernel {
     }
   }
 
+  /// Largest per-call transformed filter kept in `ScratchPool` (4 MB); larger ones are
+  /// allocated for the call and freed after it. Kept, VGG16's block 4-5 filters (19-38 MB
+  /// each) sat idle in the pool next to the one in use: 90 MB at the forward pass's peak.
+  static let maxPooledFilterElements = 1 << 20
+
+  static func withFilterScratch<R>(
+    count: Int, _ body: (UnsafeMutableBufferPointer<Float>) -> R
+  ) -> R {
+    if count <= maxPooledFilterElements { return ScratchPool.shared.withBuffer(count: count, body) }
+    return withUnsafeTemporaryAllocation(of: Float.self, capacity: count, body)
+  }
+
   static func forward(
     _ x: UnsafeBufferPointer<Float>, kernel w: UnsafeBufferPointer<Float>,
     transformed: UnsafeBufferPointer<Float>?, bias: [Float]?, activation: FusedActivation,
@@ -114,7 +126,7 @@ public enum WinogradKernel {
     let biasVector = bias ?? [Float](repeating: 0, count: filters)
     // The filter once per call when not cached: recomputing it per chunk would cost more.
     let uSize = transformed == nil ? 36 * c * filters : 0
-    ScratchPool.shared.withBuffer(count: uSize) { uScratch in
+    withFilterScratch(count: uSize) { uScratch in
       let u: UnsafePointer<Float>
       if let t = transformed?.baseAddress {
         u = t
