@@ -15,6 +15,15 @@ extension Graph {
   public func forward(
     seeds: [Int: Tensor], mode: ForwardMode, through end: Int? = nil
   ) throws -> Tensor {
+    // Inference passes run Winograd through the C kernels (WinogradKernel+CKernels.swift).
+    try WinogradKernel.withCKernels(!mode.recordForBackward) {
+      try forwardNodes(seeds: seeds, mode: mode, through: end)
+    }
+  }
+
+  private func forwardNodes(
+    seeds: [Int: Tensor], mode: ForwardMode, through end: Int?
+  ) throws -> Tensor {
     let end = end ?? nodes.count - 1
     guard end >= 0, end < nodes.count, let start = seeds.keys.max() else {
       throw GraphError.invalid("graph '\(name)': nothing to run")

@@ -89,6 +89,10 @@ struct WinogradTests {
       ("cached", WinogradKernel.forward(x, kernel: w, filter: filter, bias: b, geometry: g)),
       ("tiny scratch", WinogradKernel.forward(
         x, kernel: w, bias: b, geometry: g, maxScratchElements: 1)),
+      // The C kernels, as inference passes run them (the others: Swift + OpenBLAS).
+      ("C kernels", WinogradKernel.$passUsesCKernels.withValue(true) {
+        WinogradKernel.forward(x, kernel: w, bias: b, geometry: g)
+      }),
     ]
     for (name, y) in runs {
       #expect(y.shape == [s.batch, g.outH, g.outW, s.f])
