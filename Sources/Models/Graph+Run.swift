@@ -94,7 +94,8 @@ extension Graph {
       guard let g = grads.removeValue(forKey: i) else { continue }
       let node = nodes[i]
       let needs = node.inputs.contains { $0 >= stop }
-      let inputGrads = try LayerProfile.measure("backward " + node.layer.kerasClassName) {
+      let label = LayerProfile.byName ? node.layer.name : node.layer.kerasClassName
+      let inputGrads = try LayerProfile.measure("backward " + label) {
         try node.layer.backward(g, needsInputGradient: needs)
       }
       guard needs else { continue }
