@@ -86,7 +86,7 @@ public final class Conv2D: Layer {
     // ReLU/ReLU6 fused into the kernel's output pass; 3x3 stride-1 runs as Winograd.
     let fused: FusedActivation =
       activation == .relu ? .relu : activation == .relu6 ? .relu6 : .none
-    let cached = WinogradKernel.isApplicable(g) ? winogradFilter(k, g, mode) : nil
+    let cached = WinogradKernel.isChosen(g) ? winogradFilter(k, g, mode) : nil
     var y = Conv2DKernel.forward(
       x, kernel: k.value, filter: cached, bias: bias?.value, activation: fused, geometry: g)
     if fused == .none { activation.apply(&y) }

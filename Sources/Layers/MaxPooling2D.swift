@@ -37,10 +37,35 @@ public final class MaxPooling2D: Layer {
     let x = try single(inputs)
     let g = try ConvGeometry.window(
       input: x.shape, kernel: poolSize, strides: strides, padding: padding, layer: name)
+    // Nothing to record: the SIMD kernel, without the argmax backward needs.
+    guard mode.recordForBackward else {
+      (argmax, recordedShape) = (nil, nil)
+      return PoolingKernel.maxForwardFast(x, geometry: g)
+    }
     let (y, idx) = PoolingKernel.maxForward(x, geometry: g)
     argmax = mode.recordForBackward ? idx : nil
     recordedShape = mode.recordForBackward ? x.shape : nil
     return y
+  }
+
+  /// Inference output of `ZeroPadding2D(top, bottom, left, right)` followed by this pool
+  /// ('valid' only), without the padded copy: the padding's cells count as zeros, exactly
+  /// as Keras pads then pools. Nothing is recorded for backward.
+  public func forwardZeroPadded(
+    _ x: Tensor, top: Int, bottom: Int, left: Int, right: Int
+  ) throws -> Tensor {
+    guard padding == .valid, x.rank == 4 else {
+      throw LayerError.badInputShape(
+        layer: name, shape: x.shape, reason: "a folded zero padding needs 'valid' pooling")
+    }
+    let padded = [x.shape[0], x.shape[1] + top + bottom, x.shape[2] + left + right, x.shape[3]]
+    var g = try ConvGeometry.window(
+      input: padded, kernel: poolSize, strides: strides, padding: .valid, layer: name)
+    (g.inH, g.inW) = (x.shape[1], x.shape[2])
+    g.padTop += top
+    g.padLeft += left
+    (argmax, recordedShape) = (nil, nil)
+    return PoolingKernel.maxForwardFast(x, geometry: g, zeroPadding: true)
   }
 
   /// Routes each gradient to its window's maximum.

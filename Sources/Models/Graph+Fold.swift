@@ -81,7 +81,11 @@ struct NodeRunner {
   private let graph: Graph
   /// head index → group, for groups this pass may fold.
   private var heads: [Int: FoldGroup] = [:]
-  /// Nodes whose work the head already did: they hand their input through.
+  /// Add index → conv → BN (→ ReLU) folded into the Add (Graph+FoldResidual.swift).
+  private var residuals: [Int: ResidualFold] = [:]
+  /// MaxPooling2D index → the ZeroPadding2D folded into it.
+  private var pools: [Int: PaddedPool] = [:]
+  /// Nodes whose work the head already did (or an Add will do): they hand their input through.
   private var absorbed: Set<Int> = []
   /// BatchNorm → ReLU pairs fused in recording passes (Graph+FuseTraining.swift).
   private var fusion = TrainingFusion()
@@ -111,7 +115,8 @@ struct NodeRunner {
       }
     }
     guard FoldSwitch.enabled else { return }
-    for g in graph.foldGroups() {
+    let groups = graph.foldGroups()
+    for g in groups {
       guard g.head > start, g.norm <= end, !recording(g.head), !recording(g.norm),
         let bn = graph.nodes[g.norm].layer as? BatchNormalization,
         !bn.usesBatchStatistics(ForwardMode(training: mode.training, recordForBackward: false))
@@ -126,8 +131,8 @@ struct NodeRunner {
       if let a = group.activation { absorbed.insert(a) }
       if let p = group.pad { absorbed.insert(p) }
     }
-    guard BlockFoldSwitch.enabled else { return }
-    for b in graph.foldBlocks(Array(heads.values).sorted { $0.head < $1.head }) {
+    for b in graph.foldBlocks(Array(heads.values).sorted { $0.head < $1.head })
+    where BlockFoldSwitch.enabled {
       // Every group of the block folds whole here, and the block ends within the pass.
       guard b.last <= end, !recording(b.last),
         b.expand.map { heads[$0.head]?.sameNodes($0) == true } ?? true,
@@ -140,6 +145,27 @@ struct NodeRunner {
         passFrom[a] = k
       }
     }
+    for r in graph.residualFolds(groups) {
+      // Not where an inverted-residual block (Graph+FoldBlock.swift) already took the Add.
+      guard let group = heads[r.group.head], r.add <= end, !recording(r.add),
+        !absorbed.contains(group.head), !absorbed.contains(r.add), blocks[r.add] == nil
+      else { continue }
+      var fold = r
+      fold.group = group
+      if let a = r.activation, a > end || recording(a) {
+        (fold.activation, fold.clamp) = (nil, nil)
+      }
+      heads[group.head] = nil
+      absorbed.insert(group.head)
+      if let a = fold.activation { absorbed.insert(a) }
+      residuals[r.add] = fold
+    }
+    for f in graph.paddedPools()
+    where f.pad > start && f.pool <= end && !recording(f.pad) && !recording(f.pool)
+      && !absorbed.contains(f.pad) && !absorbed.contains(f.pool) {
+      absorbed.insert(f.pad)
+      pools[f.pool] = f
+    }
   }
 
   /// Node `i`'s output from its inputs.
@@ -149,14 +175,14 @@ struct NodeRunner {
       return inputs[k]
     }
     guard LayerProfile.enabled else { return try run(i, layer, inputs, mode) }
-    let t0 = DispatchTime.now().uptimeNanoseconds
+    let t0 = LayerProfile.now()
     let y = try run(i, layer, inputs, mode)
     let label = bands[i].map { graph.bandLabel($0) }
       ?? (LayerProfile.byName
-        ? layer.name
+        ? residuals[i].map { graph.nodes[$0.group.head].layer.name + "+add" } ?? layer.name
         : blocks[i].map { graph.blockLabel($0) } ?? heads[i].map { graph.foldLabel($0) }
-          ?? layer.kerasClassName)
-    LayerProfile.add(label, DispatchTime.now().uptimeNanoseconds - t0)
+          ?? residuals[i].map { graph.residualLabel($0) } ?? layer.kerasClassName)
+    LayerProfile.add(label, LayerProfile.now() - t0)
     return y
   }
 
@@ -166,6 +192,8 @@ struct NodeRunner {
     if let block = blocks[i] { return try graph.runBlock(block, inputs) }
     if let y = try fusion.forward(i, layer, inputs, mode: mode, graph: graph) { return y }
     if let b = bands[i] { return try graph.runBand(b, inputs, mode: mode) }
+    if let r = residuals[i] { return try graph.runResidual(r, inputs) }
+    if let f = pools[i] { return try graph.runPaddedPool(f, inputs) }
     guard let group = heads[i] else { return try layer.forward(inputs, mode: mode) }
     return try graph.runFolded(group, inputs)
   }
@@ -197,6 +225,17 @@ extension Graph {
       if geo.isPointwise && geo.channels <= PointwiseConvKernel.maxInputChannels {
         return PointwiseConvKernel.forward(
           x, kernel: folded.kernel, bias: folded.bias, clamp: g.clamp)
+      }
+      // Strided 1×1 (ResNet's stage openers): pixels read in place, epilogue fused.
+      if PointwiseConvKernel.isApplicable(geo) {
+        return PointwiseConvKernel.forward(
+          x, kernel: folded.kernel, bias: folded.bias, geometry: geo, residual: nil,
+          clamp: g.clamp)
+      }
+      // Winograd adds the shift and clamps in its own output pass: no second pass.
+      if WinogradKernel.isChosen(geo), let act = FusedActivation(g.clamp) {
+        return WinogradKernel.forward(
+          x, kernel: folded.kernel, bias: folded.bias, activation: act, geometry: geo)
       }
       var y = Conv2DKernel.forward(x, kernel: folded.kernel, bias: nil, geometry: geo)
       ChannelAffine.apply(
@@ -235,7 +274,7 @@ extension Graph {
     return w
   }
 
-  private func checkChannels(
+  func checkChannels(
     _ g: WindowGeometry, _ kernel: Tensor, layer: String, shape: [Int]
   ) throws {
     guard kernel.shape.count == 4, g.channels == kernel.shape[2] else {

@@ -23,6 +23,19 @@ public enum LayerProfile {
     set { store.lock.withLock { store.enabled = newValue } }
   }
 
+  /// `FTUNE_PROFILE_CLOCK=cpu`: time nodes by the process's CPU time (all threads) instead of
+  /// wall time, so a machine shared with other work still gives comparable per-layer costs
+  /// (pair it with `--blas-threads 1`: OpenBLAS's idle threads spin and would count).
+  static let cpuClock = ProcessInfo.processInfo.environment["FTUNE_PROFILE_CLOCK"] == "cpu"
+
+  /// The profile's clock in nanoseconds.
+  static func now() -> UInt64 {
+    guard cpuClock else { return DispatchTime.now().uptimeNanoseconds }
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+  }
+
   /// Adds one call of `label` that took `nanoseconds`.
   static func add(_ label: String, _ nanoseconds: UInt64) {
     store.lock.withLock {
@@ -36,9 +49,9 @@ public enum LayerProfile {
     -> R
   {
     guard enabled else { return try body() }
-    let t0 = DispatchTime.now().uptimeNanoseconds
+    let t0 = now()
     let r = try body()
-    add(label(), DispatchTime.now().uptimeNanoseconds - t0)
+    add(label(), now() - t0)
     return r
   }
 

@@ -33,7 +33,7 @@ public enum Conv2DKernel {
       return SmallCinConvKernel.forward(
         x, kernel: kernel, bias: bias, geometry: g, clamp: clamp)
     }
-    if WinogradKernel.isApplicable(g) {
+    if WinogradKernel.isChosen(g) {
       return WinogradKernel.forward(
         x, kernel: kernel, filter: filter, bias: bias, activation: activation, geometry: g)
     }

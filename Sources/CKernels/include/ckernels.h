@@ -94,6 +94,39 @@ void ck_depthwise_backward(
 /// The channel block `ck_depthwise_backward` works in (vector lanes of the active ISA);
 /// channel ranges split at multiples of it keep every block full.
 int ck_depthwise_backward_block(void);
+// --- resnet: strided 1x1 convolution with a residual epilogue, fused affine+residual,
+// NHWC max pooling (pointwise_strided.c, pooling.c) ---
+
+/// A 1x1 window over NHWC images `[batch, inH, inW, channels]` read with a stride, no padding:
+/// output pixel (oy, ox) reads input pixel (oy*strideH, ox*strideW).
+typedef struct {
+  int inH, inW, channels;
+  int strideH, strideW;
+  int outH, outW;
+} ck_pointwise_geometry;
+
+/// Output rows `[r0, r1)` (pixels over the whole batch, `[N*outH*outW, N]` output) of a 1x1
+/// convolution with stride: out[r, n] = clamp(bias[n] + sum_k x[pixel(r), k] * w[k, n] +
+/// residual[r, n], lo, hi), `w` `[channels, N]`. `bias` and `residual` may be NULL; `clamp`
+/// = 0 skips the clamp. Each output element is written once.
+void ck_pointwise_strided(
+    const float *x, const ck_pointwise_geometry *g, const float *w, const float *bias,
+    const float *residual, float *out, size_t r0, size_t r1, int N, int clamp, float lo,
+    float hi);
+
+/// Over `rows` rows of `cols` channels: out = clamp(x + shift[c] + residual, lo, hi).
+/// `out` may equal `x` or `residual`; `shift` may be NULL; `clamp` = 0 skips the clamp.
+void ck_affine_residual(
+    const float *x, const float *residual, float *out, size_t rows, size_t cols,
+    const float *shift, int clamp, float lo, float hi);
+
+/// Max pooling of one image (geometry as for depthwise; `channels` per pixel), output rows
+/// `[oy0, oy1)`: out[oy, ox, c] = max over the window's pixels inside the input. Window
+/// cells outside the input never win (`zeroPad` = 0, TensorFlow's 'same') or count as 0
+/// (`zeroPad` = 1: a folded ZeroPadding2D). `x` is the image, `out` the output image.
+void ck_max_pool(
+    const float *x, float *out, const ck_depthwise_geometry *g, int oy0, int oy1,
+    int zeroPad);
 
 // --- mnv2: direct small-Cin convolution (smallcin.c) and fused inverted-residual block ---
 

@@ -1,0 +1,128 @@
+import Layers
+import TensorCore
+
+/// Conv → BatchNormalization → Add(shortcut) (→ ReLU) folding, for the same passes as
+/// `FoldGroup` (inference and frozen prefixes: nothing recorded for backward).
+///
+/// A residual block ends `relu(bn(conv(x)) + shortcut)`. With the BatchNorm folded into
+/// the convolution (`W'`, `b'`, see Graph+Fold.swift) that is
+/// `relu(conv(x, W') + b' + shortcut)`: one epilogue as each output tile of the convolution
+/// is stored, instead of an output pass, an Add pass and a ReLU pass over memory.
+///
+/// The folded work runs at the Add node, the first node where both the branch's input and
+/// the shortcut exist (ResNet50 lists the shortcut's conv after the branch's); the branch's
+/// convolution and BatchNorm nodes hand their input through to it.
+struct ResidualFold {
+  /// The conv → BN chain feeding the Add, without activation (its BN's only consumer is
+  /// the Add).
+  var group: FoldGroup
+  /// The Add node.
+  let add: Int
+  /// Which of the Add's two inputs is the chain's BatchNorm; the other is the shortcut.
+  let branch: Int
+  /// The ReLU/Activation after the Add, fused as a clamp, if any.
+  var activation: Int?
+  var clamp: OutputClamp?
+}
+
+extension Graph {
+  /// Adds of two inputs where (at least) one input is a Conv2D → BN chain of `groups`
+  /// consumed only by the Add. When both are, the Add's last input is taken: Keras's
+  /// residual blocks list `[shortcut, branch]`, and the branch's convolution is the
+  /// unstrided 1×1 that the fused kernel serves best.
+  func residualFolds(_ groups: [FoldGroup]) -> [ResidualFold] {
+    var consumers = [[Int]](repeating: [], count: nodes.count)
+    for (i, node) in nodes.enumerated() { for j in node.inputs { consumers[j].append(i) } }
+    var byNorm: [Int: FoldGroup] = [:]
+    for g in groups where g.activation == nil && nodes[g.head].layer is Conv2D {
+      byNorm[g.norm] = g
+    }
+    var folds: [ResidualFold] = []
+    for (i, node) in nodes.enumerated() {
+      guard node.layer is Add, node.inputs.count == 2, node.inputs[0] != node.inputs[1]
+      else { continue }
+      guard
+        let b = [1, 0].first(where: { b in
+          byNorm[node.inputs[b]].map { consumers[$0.norm] == [i] } ?? false
+        }),
+        let g = byNorm[node.inputs[b]]
+      else { continue }
+      var fold = ResidualFold(group: g, add: i, branch: b, activation: nil, clamp: nil)
+      if consumers[i].count == 1, let c = Self.clamp(of: nodes[consumers[i][0]].layer) {
+        (fold.activation, fold.clamp) = (consumers[i][0], c)
+      }
+      folds.append(fold)
+    }
+    return folds
+  }
+
+  func residualLabel(_ r: ResidualFold) -> String {
+    foldLabel(r.group) + "+Add" + (r.activation.map { "+" + nodes[$0].layer.kerasClassName } ?? "")
+  }
+
+  /// The folded residual output from the Add's inputs (the branch's entry is the branch
+  /// convolution's input, handed through by its absorbed nodes).
+  func runResidual(_ r: ResidualFold, _ inputs: [Tensor]) throws -> Tensor {
+    let addName = nodes[r.add].layer.name
+    guard inputs.count == 2, let conv = nodes[r.group.head].layer as? Conv2D,
+      let k = conv.kernel, let bn = nodes[r.group.norm].layer as? BatchNormalization
+    else {
+      throw GraphError.invalid("graph '\(name)': residual fold of '\(addName)' lost an input")
+    }
+    let x = inputs[r.branch]
+    let shortcut = inputs[1 - r.branch]
+    let folded = try FoldCache.shared.folded(conv: conv, kernel: k, bias: conv.bias, norm: bn)
+    let geo = try window(
+      r.group, x.shape, kernel: conv.kernelSize, strides: conv.strides, padding: conv.padding,
+      layer: conv.name)
+    try checkChannels(geo, k.value, layer: conv.name, shape: x.shape)
+    let outShape = [geo.batch, geo.outH, geo.outW, conv.filters]
+    guard shortcut.shape == outShape else {
+      throw LayerError.badInputShape(
+        layer: addName, shape: shortcut.shape, reason: "Add needs \(outShape)")
+    }
+    if PointwiseConvKernel.isApplicable(geo) {
+      return PointwiseConvKernel.forward(
+        x, kernel: folded.kernel, bias: folded.bias, geometry: geo, residual: shortcut,
+        clamp: r.clamp)
+    }
+    var y = Conv2DKernel.forward(x, kernel: folded.kernel, bias: nil, geometry: geo)
+    ChannelAffine.addResidual(
+      &y, shortcut, channels: conv.filters, shift: folded.bias.scalars, clamp: r.clamp)
+    return y
+  }
+}
+
+/// ZeroPadding2D → MaxPooling2D ('valid'): the pool reads the unpadded input and counts the
+/// padding's cells as zeros (exactly Keras's zero padding then max; ResNet50's pool1 pads
+/// a ReLU output, where zeros never exceed a real pixel anyway), so no padded copy is made.
+struct PaddedPool {
+  let pad: Int
+  let pool: Int
+}
+
+extension Graph {
+  /// Every ZeroPadding2D whose only consumer is a 'valid' MaxPooling2D.
+  func paddedPools() -> [PaddedPool] {
+    var consumers = [[Int]](repeating: [], count: nodes.count)
+    for (i, node) in nodes.enumerated() { for j in node.inputs { consumers[j].append(i) } }
+    return nodes.indices.compactMap { i in
+      guard let pool = nodes[i].layer as? MaxPooling2D, pool.padding == .valid,
+        nodes[i].inputs.count == 1, let p = nodes[i].inputs.first,
+        nodes[p].layer is ZeroPadding2D, consumers[p] == [i]
+      else { return nil }
+      return PaddedPool(pad: p, pool: i)
+    }
+  }
+
+  /// The pool's output from the padding's input.
+  func runPaddedPool(_ f: PaddedPool, _ inputs: [Tensor]) throws -> Tensor {
+    guard inputs.count == 1, let pool = nodes[f.pool].layer as? MaxPooling2D,
+      let zp = nodes[f.pad].layer as? ZeroPadding2D
+    else {
+      throw GraphError.invalid("graph '\(name)': fold of '\(nodes[f.pad].layer.name)' failed")
+    }
+    return try pool.forwardZeroPadded(
+      inputs[0], top: zp.top, bottom: zp.bottom, left: zp.left, right: zp.right)
+  }
+}
