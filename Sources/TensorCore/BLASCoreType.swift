@@ -26,6 +26,13 @@ public enum BLASCoreType {
   /// Set on re-exec to the user's core type that was upgraded, so `bench` can say so.
   static let upgradedVariable = "FTUNE_BLAS_UPGRADED_FROM"
 
+  /// OpenBLAS's idle workers spin (`sched_yield`) for 2^28 cycles after each call before they
+  /// sleep, on the cores where ftune's own kernels (`Parallel.forEach`) run between BLAS calls:
+  /// `perf` found a quarter of the CPU time there. 2^4 cycles (OpenBLAS's minimum) puts them
+  /// to sleep at once: ResNet50 forward 28 → 37 images/s on 2 cores. OpenBLAS reads it when
+  /// it loads, so it rides the start-up re-exec; a value in the environment is kept.
+  static let threadTimeout = ("OPENBLAS_THREAD_TIMEOUT", "4")
+
   /// x86 core types without AVX-512 kernels in OpenBLAS (lower-cased).
   static let weakerX86: Set<String> = [
     "haswell", "zen", "sandybridge", "nehalem", "core2", "penryn", "dunnington", "atom",
@@ -82,7 +89,7 @@ public enum BLASCoreType {
 
   /// Re-executes the running program with `OPENBLAS_CORETYPE` set when `decide` asks for a
   /// core type other than the one in the environment (and, at start-up, with the malloc
-  /// settings of `AllocatorTuning` when they are missing). Returns normally when nothing needs
+  /// settings of `AllocatorTuning` and `threadTimeout` when they are missing). Returns normally when nothing needs
   /// to change, when already re-executed for this core type, or when `execv` fails (the run continues
   /// with OpenBLAS's own choice).
   public static func reexecIfNeeded(override: String? = nil) {
@@ -97,12 +104,14 @@ public enum BLASCoreType {
     var wanted = decide(
       override: choice, userCoreType: original ?? current, cpuFlags: cpuFlags())
     if choice?.lowercased() == "keep" { wanted = original }
-    // glibc reads its malloc settings at start-up only, so they ride on the same re-exec.
-    let malloc = override == nil ? AllocatorTuning.missingEnvironment() : []
+    // glibc reads its malloc settings and OpenBLAS its thread timeout at start-up only, so
+    // they ride on the same re-exec.
+    let timeout = getenv(threadTimeout.0) == nil ? [threadTimeout] : []
+    let startup = override == nil ? AllocatorTuning.missingEnvironment() + timeout : []
     // `bench --blas-coretype` may ask again after the start-up choice, once per value.
     let blas = wanted.flatMap { $0 != current && env(guardVariable) != $0 ? $0 : nil }
-    guard blas != nil || !malloc.isEmpty else { return }
-    for (name, value) in malloc { setenv(name, value, 1) }
+    guard blas != nil || !startup.isEmpty else { return }
+    for (name, value) in startup { setenv(name, value, 1) }
     if let wanted = blas {
       if original == nil, let current, !current.isEmpty { setenv(upgradedVariable, current, 1) }
       if wanted == original { unsetenv(upgradedVariable) }

@@ -78,9 +78,11 @@ struct MPITrainingTests {
     return (Float((d2 / max(y2, 1e-30)).squareRoot()), m)
   }
 
-  /// Tolerance: ‖Δw‖/‖w‖ ≤ 1e-5 and max |Δw| ≤ 1e-4 (measured ~1e-6 and ~2e-5): float32
-  /// sums of the gradient in another order (two slices, then the all-reduce) through 5
-  /// optimizer steps; Adam's m/√v amplifies it for near-zero gradients. The control, one
+  /// Tolerance: ‖Δw‖/‖w‖ ≤ 1e-5 and max |Δw| ≤ 5e-4 (measured 2.5e-8 / 1.5e-8 for the cached
+  /// head, 6.2e-6 / 1.05e-4 for the block5 fine-tune): float32 sums of the gradient in
+  /// another order (two slices, then the all-reduce), and frozen-prefix features whose last
+  /// bits depend on how the batch is split into Winograd tile chunks, through 5 optimizer
+  /// steps; Adam's m/√v amplifies it for near-zero gradients. The control, one
   /// process with batch 4 instead of 5, differs by ~5e-2, so the comparison can fail.
   func expectEquivalent(_ name: String, _ flags: [String], layers: [String]) throws {
     let one = try train("\(name)-1", flags + ["--batch", "5"], ranks: 1)
@@ -88,7 +90,7 @@ struct MPITrainingTests {
     let control = try train("\(name)-c", flags + ["--batch", "4"], ranks: 1)
     let d = try difference(two, one, layers: layers)
     let c = try difference(control, one, layers: layers)
-    #expect(d.l2 <= 1e-5 && d.max <= 1e-4, "2 ranks vs 1 process: \(d)")
+    #expect(d.l2 <= 1e-5 && d.max <= 5e-4, "2 ranks vs 1 process: \(d)")
     #expect(c.l2 > 1e-3, "control: \(c)")
   }
 
