@@ -63,7 +63,9 @@ public final class Conv2D: Layer {
   private func winogradFilter(
     _ k: Parameter, _ g: WindowGeometry, _ mode: ForwardMode
   ) -> WinogradFilter? {
-    if let c = winogradCache, c.version == k.version { return c.filter }
+    if let c = winogradCache, c.version == k.version, c.filter.matchesCurrentPath {
+      return c.filter
+    }
     winogradCache = nil
     guard WinogradKernel.tileCount(g) < WinogradKernel.cachedFilterTileLimit,
       !(mode.recordForBackward && k.needsGradient),

@@ -72,6 +72,13 @@ public struct WinogradFilter: Sendable {
   public let outputChannels: Int
   /// `[36, in, out]`.
   public private(set) var scalars: [Float]
+  /// Which transform made it: the C and Swift ones differ in the last bits.
+  let byCKernels: Bool
+
+  /// Whether the running pass would transform the kernel the same way (the C kernels run in
+  /// inference passes only): a cached filter from the other path would change the last bits
+  /// of outputs with the order of passes (a resumed run would not repeat an uninterrupted one).
+  public var matchesCurrentPath: Bool { byCKernels == WinogradKernel.useCKernels }
 
   /// Transforms a Keras kernel `[3, 3, in, out]`; nil for any other shape.
   public init?(kernel: Tensor) {
@@ -84,6 +91,7 @@ public struct WinogradFilter: Sendable {
     let (cin, cout) = (kernel.shape[2], kernel.shape[3])
     inputChannels = cin
     outputChannels = cout
+    byCKernels = cKernels
     scalars = [Float](repeating: 0, count: Winograd.points * cin * cout)
     scalars.withUnsafeMutableBufferPointer { u in
       kernel.withUnsafeBufferPointer { w in
