@@ -135,7 +135,7 @@ struct NodeRunner {
     where BlockFoldSwitch.enabled {
       // Every group of the block folds whole here, and the block ends within the pass.
       guard b.last <= end, !recording(b.last),
-        b.expand.map { heads[$0.head]?.sameNodes($0) == true } ?? true,
+        b.expand.map({ heads[$0.head]?.sameNodes($0) == true }) ?? true,
         heads[b.depthwise.head]?.sameNodes(b.depthwise) == true,
         heads[b.project.head]?.sameNodes(b.project) == true
       else { continue }

@@ -75,33 +75,11 @@ extension DepthwiseConvKernel {
       kW: Int32(g.kW), strideH: Int32(g.strideH), strideW: Int32(g.strideW),
       padTop: Int32(g.padTop), padLeft: Int32(g.padLeft), outH: Int32(g.outH),
       outW: Int32(g.outW))
-    let outImage = g.outputPixels * c
-    // Blocks of output rows per image, so a batch of one still fills every core.
-    let blocks = max(1, min(g.outH, 8))
-    out.withUnsafeMutableBufferPointer { o in
-      let ob = o
-      x.withUnsafeBufferPointer { xp in
-        kernel.withUnsafeBufferPointer { w in
-          let run = { (b: UnsafePointer<Float>?) in
-            withUnsafePointer(to: &cg) { gp in
-              Parallel.forEach(g.batch * blocks) { task in
-                let (n, blk) = (task / blocks, task % blocks)
-                guard let xb = xp.baseAddress, let wb = w.baseAddress,
-                  let obase = ob.baseAddress
-                else { return }
-                ck_depthwise_forward(
-                  xb + n * g.inputImageSize, wb, b, obase + n * outImage, gp,
-                  Int32(blk * g.outH / blocks), Int32((blk + 1) * g.outH / blocks),
-                  clamp == nil ? 0 : 1, clamp?.lower ?? 0, clamp?.upper ?? 0)
-              }
-            }
-          }
-          if let bias {
-            bias.withUnsafeBufferPointer { run($0.baseAddress) }
-          } else {
-            run(nil)
-          }
-        }
+    withUnsafePointer(to: &cg) { gp in
+      RowBands.forEach(x, kernel: kernel, bias: bias, into: &out, geometry: g, outChannels: c) {
+        x, w, b, o, first, end in
+        ck_depthwise_forward(
+          x, w, b, o, gp, first, end, clamp == nil ? 0 : 1, clamp?.lower ?? 0, clamp?.upper ?? 0)
       }
     }
     return out

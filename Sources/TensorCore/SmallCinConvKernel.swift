@@ -32,33 +32,12 @@ public enum SmallCinConvKernel {
       kW: Int32(g.kW), strideH: Int32(g.strideH), strideW: Int32(g.strideW),
       padTop: Int32(g.padTop), padLeft: Int32(g.padLeft), outH: Int32(g.outH),
       outW: Int32(g.outW), outChannels: Int32(f))
-    let outImage = g.outputPixels * f
-    // Bands of output rows per image, so a batch of one still fills every core.
-    let bands = max(1, min(g.outH, 8))
-    out.withUnsafeMutableBufferPointer { o in
-      let ob = o
-      x.withUnsafeBufferPointer { xp in
-        kernel.withUnsafeBufferPointer { w in
-          let run = { (b: UnsafePointer<Float>?) in
-            withUnsafePointer(to: &cg) { gp in
-              Parallel.forEach(g.batch * bands) { task in
-                let (n, band) = (task / bands, task % bands)
-                guard let xb = xp.baseAddress, let wb = w.baseAddress,
-                  let obase = ob.baseAddress
-                else { return }
-                ck_smallcin_conv_forward(
-                  xb + n * g.inputImageSize, wb, b, obase + n * outImage, gp,
-                  Int32(band * g.outH / bands), Int32((band + 1) * g.outH / bands),
-                  clamp == nil ? 0 : 1, clamp?.lower ?? 0, clamp?.upper ?? 0)
-              }
-            }
-          }
-          if let bias {
-            bias.withUnsafeBufferPointer { run($0.baseAddress) }
-          } else {
-            run(nil)
-          }
-        }
+    withUnsafePointer(to: &cg) { gp in
+      RowBands.forEach(x, kernel: kernel, bias: bias, into: &out, geometry: g, outChannels: f) {
+        x, w, b, o, first, end in
+        ck_smallcin_conv_forward(
+          x, w, b, o, gp, first, end, clamp == nil ? 0 : 1, clamp?.lower ?? 0,
+          clamp?.upper ?? 0)
       }
     }
     return out
