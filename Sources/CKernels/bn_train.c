@@ -7,6 +7,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "simd_lanes.h"
 #endif
 
 // Rows summed in float registers before the partial goes to the double accumulators.
@@ -179,17 +180,6 @@ static void clamp_backward_avx512(
 
 #define AVX2 __attribute__((target("avx2,fma")))
 #pragma clang attribute push(AVX2, apply_to = function)
-static inline __attribute__((always_inline)) __m256i bn_lanes256(int n) {
-  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
-}
-static inline __attribute__((always_inline)) __m256 bn_ld256(int n, const float *p) {
-  return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, bn_lanes256(n));
-}
-static inline __attribute__((always_inline)) void bn_st256(float *p, int n, __m256 v) {
-  if (n >= 8) _mm256_storeu_ps(p, v);
-  else _mm256_maskstore_ps(p, bn_lanes256(n), v);
-}
 static inline __attribute__((always_inline)) __m256 keep256(__m256 y, __m256 lo, __m256 hi,
                                                             __m256 d) {
   const __m256 k =
@@ -197,7 +187,7 @@ static inline __attribute__((always_inline)) __m256 keep256(__m256 y, __m256 lo,
   return _mm256_and_ps(k, d);
 }
 #define BN_MASK256(n) (n)
-BN_BODY(avx2, __m256, 8, int, BN_MASK256, bn_ld256, bn_st256, _mm256_fmadd_ps, _mm256_add_ps,
+BN_BODY(avx2, __m256, 8, int, BN_MASK256, ck_ld256, ck_st256, _mm256_fmadd_ps, _mm256_add_ps,
         _mm256_sub_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_setzero_ps(), keep256)
 
 static void clamp_backward_avx2(
@@ -205,7 +195,7 @@ static void clamp_backward_avx2(
   const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
   for (size_t i = 0; i < n; i += 8) {
     const int m = n - i >= 8 ? 8 : (int)(n - i);
-    bn_st256(out + i, m, keep256(bn_ld256(m, y + i), vlo, vhi, bn_ld256(m, dy + i)));
+    ck_st256(out + i, m, keep256(ck_ld256(m, y + i), vlo, vhi, ck_ld256(m, dy + i)));
   }
 }
 #pragma clang attribute pop

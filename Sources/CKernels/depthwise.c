@@ -7,6 +7,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "simd_lanes.h"
 #endif
 
 static inline int imin(int a, int b) { return a < b ? a : b; }
@@ -152,19 +153,8 @@ DW_BODY(avx512, __m512, 16, __mmask16, MASK512, LD512, ST512, _mm512_fmadd_ps, _
 // AVX2: `m` is the lane count; full blocks use plain loads, the tail a lane mask.
 #define AVX2 __attribute__((target("avx2,fma")))
 #pragma clang attribute push(AVX2, apply_to = function)
-static inline __attribute__((always_inline)) __m256i lanes256(int n) {
-  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
-}
-static inline __attribute__((always_inline)) __m256 ld256(int n, const float *p) {
-  return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, lanes256(n));
-}
-static inline __attribute__((always_inline)) void st256(float *p, int n, __m256 v) {
-  if (n >= 8) _mm256_storeu_ps(p, v);
-  else _mm256_maskstore_ps(p, lanes256(n), v);
-}
 #define MASK256(n) (n)
-DW_BODY(avx2, __m256, 8, int, MASK256, ld256, st256, _mm256_fmadd_ps, _mm256_max_ps,
+DW_BODY(avx2, __m256, 8, int, MASK256, ck_ld256, ck_st256, _mm256_fmadd_ps, _mm256_max_ps,
         _mm256_min_ps, _mm256_set1_ps, _mm256_setzero_ps())
 #pragma clang attribute pop
 

@@ -11,6 +11,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "simd_lanes.h"
 #endif
 
 // Taps whose kernel gradient the SIMD path accumulates on the stack (7x7 and below).
@@ -213,22 +214,11 @@ DWB_BODY(avx512, __m512, 16, __mmask16, DWB_MASK512, DWB_LD512, DWB_ST512, _mm51
 
 #define AVX2 __attribute__((target("avx2,fma")))
 #pragma clang attribute push(AVX2, apply_to = function)
-static inline __attribute__((always_inline)) __m256i dwb_lanes256(int n) {
-  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
-}
-static inline __attribute__((always_inline)) __m256 dwb_ld256(int n, const float *p) {
-  return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, dwb_lanes256(n));
-}
-static inline __attribute__((always_inline)) void dwb_st256(float *p, int n, __m256 v) {
-  if (n >= 8) _mm256_storeu_ps(p, v);
-  else _mm256_maskstore_ps(p, dwb_lanes256(n), v);
-}
 static inline __attribute__((always_inline)) __m256 dwb_add_avx2(__m256 a, __m256 b) {
   return _mm256_add_ps(a, b);
 }
 #define DWB_MASK256(n) (n)
-DWB_BODY(avx2, __m256, 8, int, DWB_MASK256, dwb_ld256, dwb_st256, _mm256_fmadd_ps,
+DWB_BODY(avx2, __m256, 8, int, DWB_MASK256, ck_ld256, ck_st256, _mm256_fmadd_ps,
          _mm256_setzero_ps())
 #pragma clang attribute pop
 

@@ -7,6 +7,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "simd_lanes.h"
 #endif
 
 static void pw_scalar(
@@ -84,12 +85,6 @@ __attribute__((target("avx512f"))) static void pw_avx512(
 
 // AVX2: tiles of R rows x 16 columns (two vectors), R <= 6, column tail through lane masks.
 #define PW256_ROWS 6
-__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) __m256i
-pw_lanes(int n) {
-  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
-}
-
 __attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) void
 pw_tile_avx2(
     const float *x, const float *w, const float *bias, float *out, int R, int K, int N,
@@ -139,7 +134,7 @@ __attribute__((target("avx2,fma"))) static void pw_avx2(
   for (int n0 = 0; n0 < N; n0 += 16) {
     const int left = N - n0;
     const int full = left >= 16;
-    const __m256i m0 = pw_lanes(left), m1 = pw_lanes(left - 8);
+    const __m256i m0 = ck_lanes256(left), m1 = ck_lanes256(left - 8);
     size_t r = 0;
     for (; r + PW256_ROWS <= rows; r += PW256_ROWS)
       pw_tile_avx2(x + r * K, w, bias, out + r * N, PW256_ROWS, K, N, n0, full, m0, m1, clamp,

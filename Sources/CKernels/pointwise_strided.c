@@ -10,6 +10,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "simd_lanes.h"
 #endif
 
 // Rows per block whose input pointers are worked out once (the caller bounds a call's rows
@@ -152,12 +153,6 @@ __attribute__((target("avx512f"))) static void affres_avx512(
 }
 
 #define PWS256_ROWS 6
-__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) __m256i
-pws_lanes(int n) {
-  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
-}
-
 __attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) __m256
 pws_load(const float *p, int full, __m256i m) {
   return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m);
@@ -227,7 +222,7 @@ __attribute__((target("avx2,fma"))) static void pws_avx2(
     for (size_t r = c0; r < c1; r++) rows[r - c0] = pws_row(x, g, r);
     for (int n0 = 0; n0 < N; n0 += 16) {
       const int left = N - n0;
-      const __m256i m0 = pws_lanes(left), m1 = pws_lanes(left - 8);
+      const __m256i m0 = ck_lanes256(left), m1 = ck_lanes256(left - 8);
       size_t rb = c0;
       for (; rb + PWS256_ROWS <= c1; rb += PWS256_ROWS)
         pws_tile_avx2(

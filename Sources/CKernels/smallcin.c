@@ -14,6 +14,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "simd_lanes.h"
 #endif
 
 static inline int sc_min(int a, int b) { return a < b ? a : b; }
@@ -145,12 +146,6 @@ __attribute__((target("avx512f"))) static void sc_row_avx512(
 
 // AVX2: R <= 6 pixels x 16 output channels (two vectors, tail through lane masks).
 #define SC256_PIXELS 6
-__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) __m256i
-sc_lanes(int n) {
-  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
-}
-
 __attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) void
 sc_tile_avx2(
     const float *xs, size_t rowStride, int pixStep, const float *w, int kH, int taps,
@@ -207,7 +202,7 @@ __attribute__((target("avx2,fma"))) static void sc_row_avx2(
   for (int n0 = 0; n0 < cout; n0 += 16) {
     const int left = cout - n0;
     const int full = left >= 16;
-    const __m256i m0 = sc_lanes(left), m1 = sc_lanes(left - 8);
+    const __m256i m0 = ck_lanes256(left), m1 = ck_lanes256(left - 8);
     int ox = 0;
     for (; ox + SC256_PIXELS <= outW; ox += SC256_PIXELS)
       sc_tile_avx2(strip + (size_t)ox * pixStep, rowStride, pixStep, w, g->kH, taps, cout, n0,

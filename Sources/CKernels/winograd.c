@@ -8,6 +8,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "simd_lanes.h"
 #endif
 
 // Bᵀ applied to six values (one axis of the input transform), any vector or scalar type.
@@ -216,12 +217,6 @@ __attribute__((target("avx512f"))) static void output_avx512(
 }
 
 // AVX2: 8 channels per vector; the tail through lane masks.
-__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) __m256i
-wino_lanes(int n) {
-  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
-}
-
 __attribute__((target("avx2,fma"))) static void input_avx2(
     const float *x, const ck_winograd_geometry *g, long t0, long t1, float *v,
     size_t pointStride) {
@@ -234,7 +229,7 @@ __attribute__((target("avx2,fma"))) static void input_avx2(
     float *dst = v + (size_t)(t - t0) * C;
     for (int c = 0; c < C; c += 8) {
       const int full = C - c >= 8;
-      const __m256i mk = wino_lanes(C - c);
+      const __m256i mk = ck_lanes256(C - c);
       __m256 d[36], o[36];
       for (int k = 0; k < 36; k++) {
         if (!px[k]) d[k] = _mm256_setzero_ps();
@@ -264,7 +259,7 @@ __attribute__((target("avx2,fma"))) static void output_avx2(
     float *o0 = out + (((size_t)img * g->outH + oy0) * g->outW + ox0) * ldo;
     for (int k = 0; k < count; k += 8) {
       const int full = count - k >= 8;
-      const __m256i mk = wino_lanes(count - k);
+      const __m256i mk = ck_lanes256(count - k);
       __m256 d[36], y[16];
       for (int p = 0; p < 36; p++) {
         const float *s = src + p * pointStride + k;
@@ -306,7 +301,7 @@ __attribute__((target("avx2,fma"))) static void filter_avx2(
   for (int ci = ci0; ci < ci1; ci++) {
     for (int co = 0; co < cout; co += 8) {
       const int full = cout - co >= 8;
-      const __m256i mk = wino_lanes(cout - co);
+      const __m256i mk = ck_lanes256(cout - co);
       __m256 k[9], o[36];
       for (int t = 0; t < 9; t++) {
         const float *s = w + t * tap + ci * ldw + co;

@@ -8,6 +8,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "simd_lanes.h"
 #endif
 
 // Rows of U per K block: a block of the column panel (KB x 64 floats = 32 KB) fits L1.
@@ -93,12 +94,6 @@ __attribute__((target("avx512f"))) static void mul_avx512(
 }
 
 // AVX2: R (<= 6) rows x 16 columns (two vectors); the column tail through lane masks.
-__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) __m256i
-wm_lanes(int n) {
-  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
-}
-
 __attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) void
 tile_avx2(
     const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc, const int R,
@@ -131,7 +126,7 @@ __attribute__((target("avx2,fma"))) static void mul_avx2(
     const float *a, const float *b, size_t ldb, float *c, size_t ldc, int rows, int K,
     int n0, int n1) {
   for (int nb = n0; nb < n1; nb += 16) {
-    const __m256i m0 = wm_lanes(n1 - nb), m1 = wm_lanes(n1 - nb - 8);
+    const __m256i m0 = ck_lanes256(n1 - nb), m1 = ck_lanes256(n1 - nb - 8);
     for (int kb = 0; kb < K; kb += WM_KB) {
       const int kl = K - kb < WM_KB ? K - kb : WM_KB;
       const float *bp = b + (size_t)kb * ldb + nb;
