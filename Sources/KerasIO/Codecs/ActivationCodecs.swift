@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+import TensorCore
 
 enum ActivationCodec: LayerCodec {
   static let classNames = ["Activation"]

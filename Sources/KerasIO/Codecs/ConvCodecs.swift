@@ -1,4 +1,5 @@
 import Layers
+import TensorCore
 
 /// The options every convolution writes.
 private func convOptions(

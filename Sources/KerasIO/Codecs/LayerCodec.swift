@@ -1,4 +1,5 @@
 import Layers
+import TensorCore
 
 /// Everything ftune knows about one Keras layer class: how its config reads (every Keras 2
 /// and Keras 3 spelling), how many weights it will allocate, and how it is written back.

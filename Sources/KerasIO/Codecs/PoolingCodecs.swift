@@ -1,4 +1,5 @@
 import Layers
+import TensorCore
 
 /// Keras's pooling `strides` default to the pool size.
 private func poolGeometry(_ c: JSONConfig) throws -> (pool: (Int, Int), strides: (Int, Int)) {

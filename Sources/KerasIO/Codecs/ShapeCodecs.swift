@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+import TensorCore
 
 enum InputLayerCodec: LayerCodec {
   static let classNames = ["InputLayer"]
