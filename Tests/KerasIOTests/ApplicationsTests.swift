@@ -60,9 +60,27 @@ import Testing
   /// The committed fixtures, each in `.h5` (tf_keras) and `.keras` (Keras 3).
   static let committedModels = ["vgg16_head"].flatMap { [$0 + ".h5", $0 + ".keras"] }
 
+  static let exportDirectory = ProcessInfo.processInfo.environment["FTUNE_APPLICATIONS_EXPORT_DIR"]
+
+  /// Every layer matches Keras; exported back as a tf_keras `.h5`, ftune reads the same
+  /// graph (with FTUNE_APPLICATIONS_EXPORT_DIR the export is kept for tf_keras to check:
+  /// `make applications-exports`).
   @Test(arguments: committedModels)
   func committedNetwork(_ file: String) throws {
-    try Self.check(Self.committed.appendingPathComponent(file).path)
+    let path = Self.committed.appendingPathComponent(file).path
+    try Self.check(path)
+    let dir = try Self.exportDirectory.map { URL(fileURLWithPath: $0) } ?? Fixtures.tempDirectory()
+    let exported = dir.appendingPathComponent(file + ".exported.h5").path
+    let original = try KerasModel.load(path: path)
+    try KerasModel.save(original, to: exported)
+    let reread = try KerasModel.load(path: exported)
+    // The export is one flat Functional model: the same layers, nested ones included.
+    let rows = { (g: Graph) in g.nodes.map { "\($0.layer.name) \($0.layer.kerasClassName) \($0.outputShape)" } }
+    #expect(rows(reread) == rows(original))
+    let x = try HDF5File.open(path + ".outputs.h5").root.dataset("input").readTensor()
+    #expect(
+      try reread.forward(x, mode: .inference).scalars
+        == original.forward(x, mode: .inference).scalars)
   }
 
   @Test(.enabled(if: fullDirectory != nil))

@@ -91,6 +91,20 @@ import Testing
       as: UTF8.self)
   }
 
+  /// README's list of layer classes is the registry's (`ftune inspect --layers` prints it).
+  @Test func readmeListsEverySupportedClass() throws {
+    let readme = try String(
+      contentsOf: Self.layersDirectory.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("README.md"), encoding: .utf8)
+    let section = try #require(
+      readme.components(separatedBy: "## Supported bases and layers").dropFirst().first?
+        .components(separatedBy: "\n## ").first)
+    for name in LayerCodecs.supportedClasses {
+      let word = section.range(of: "\\b\(name)\\b", options: .regularExpression)
+      #expect(word != nil, "README's supported layers lack \(name)")
+    }
+  }
+
   @Test func anUnknownClassIsRefusedWithTheSupportedList() {
     let error = KerasIOError.unknownLayerClass(file: "m.h5", layer: "x", className: "Lambda")
     #expect(error.description.contains("'x' is a Lambda"))

@@ -40,12 +40,14 @@ import Testing
     #expect(args[1] as? Double == 3.0)
   }
 
+  /// CustomScaleLayer's call: one positional list of two tensors.
   @Test func keras3NestedListOfTensors() throws {
-    let tensor = { (name: String) in
-      #"{"class_name": "__keras_tensor__", "config": {"keras_history": [""# + "\"\(name)\""
-        + #", 0, 0]}}"#
-    }
-    let c = try Self.calls(#"[{"args": [["# + tensor("a") + ", " + tensor("b") + "]], \"kwargs\": {}}]")
+    let c = try Self.calls(
+      #"""
+      [{"args": [[{"class_name": "__keras_tensor__", "config": {"keras_history": ["a", 0, 0]}},
+        {"class_name": "__keras_tensor__", "config": {"keras_history": ["b", 0, 0]}}]],
+        "kwargs": {}}]
+      """#)
     #expect(c[0].inputs == ["a", "b"])
   }
 
