@@ -58,6 +58,18 @@ struct JSONConfig {
     throw bad(key, "a number")
   }
 
+  /// A number or a non-empty list of numbers (Rescaling's `scale`, Normalization's `mean`),
+  /// nil when the option is absent.
+  func floats(_ key: String) throws -> [Float]? {
+    guard has(key) else { return nil }
+    let list = values[key] as? [Any] ?? [values[key] as Any]
+    let numbers = list.compactMap { ($0 as? Double).map(Float.init) ?? ($0 as? Int).map(Float.init) }
+    guard !list.isEmpty, list.count <= Self.maxSize, numbers.count == list.count,
+      numbers.allSatisfy(\.isFinite)
+    else { throw bad(key, "a number or a list of numbers") }
+    return numbers
+  }
+
   func optionalFloat(_ key: String) throws -> Float? {
     has(key) ? try float(key, default: 0) : nil
   }
@@ -111,14 +123,19 @@ struct JSONConfig {
     return p
   }
 
+  /// The `activation` option in either Keras's spelling (`swish` or `silu`, `hard_swish`
+  /// or `hard_silu`; `hard_sigmoid` is Keras 2's or Keras 3's formula as `keras2` says).
   func activation() throws -> ActivationKind {
     guard has("activation") else { return .linear }
     guard let s = values["activation"] as? String else {
       throw KerasIOError.unsupportedOption(
         file: file, layer: layer, option: "activation", value: "a custom activation")
     }
-    guard let kind = ActivationKind(rawValue: s) else {
-      throw KerasIOError.unsupportedOption(file: file, layer: layer, option: "activation", value: s)
+    guard let kind = ActivationKind(kerasName: s, keras2: keras2) else {
+      let known = ActivationKind.allCases.compactMap { $0.kerasName(keras2: keras2) }
+      throw KerasIOError.unsupportedOption(
+        file: file, layer: layer, option: "activation",
+        value: "\(s) (ftune implements \(known.joined(separator: ", ")))")
     }
     return kind
   }

@@ -9,7 +9,7 @@ enum ActivationCodec: LayerCodec {
     Activation(c.layer, try c.activation())
   }
 
-  static func encode(_ l: Activation) -> [String: Any] { ["activation": l.kind.rawValue] }
+  static func encode(_ l: Activation) throws -> [String: Any] { ["activation": try kerasName(l.kind)] }
 }
 
 enum ReLUCodec: LayerCodec {

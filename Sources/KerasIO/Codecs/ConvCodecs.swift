@@ -4,11 +4,11 @@ import TensorCore
 /// The options every convolution writes.
 private func convOptions(
   _ k: (Int, Int), _ s: (Int, Int), _ p: Padding, _ bias: Bool, _ a: ActivationKind
-) -> [String: Any] {
+) throws -> [String: Any] {
   [
     "kernel_size": [k.0, k.1], "strides": [s.0, s.1], "padding": p.rawValue,
     "data_format": "channels_last", "dilation_rate": [1, 1], "use_bias": bias,
-    "activation": a.rawValue,
+    "activation": try kerasName(a),
   ]
 }
 
@@ -17,21 +17,22 @@ enum Conv2DCodec: LayerCodec {
 
   static func decode(_ c: JSONConfig, inputShapes: [[Int]]) throws -> Conv2D {
     try c.require("dilation_rate", isOneOf: ["1", "[1, 1]"])
-    try c.require("groups", isOneOf: ["1"])
     return Conv2D(
       c.layer, filters: try c.int("filters"), kernelSize: try c.pair("kernel_size"),
       strides: try c.pair("strides", default: (1, 1)), padding: try c.padding(),
-      useBias: try c.bool("use_bias", default: true), activation: try c.activation())
+      useBias: try c.bool("use_bias", default: true), activation: try c.activation(),
+      groups: try c.int("groups", default: 1))
   }
 
-  static func encode(_ l: Conv2D) -> [String: Any] {
-    convOptions(l.kernelSize, l.strides, l.padding, l.useBias, l.activation).merging([
-      "filters": l.filters, "groups": 1,
+  static func encode(_ l: Conv2D) throws -> [String: Any] {
+    try convOptions(l.kernelSize, l.strides, l.padding, l.useBias, l.activation).merging([
+      "filters": l.filters, "groups": l.groups,
     ]) { $1 }
   }
 
   static func weightCount(_ l: Conv2D, channels: Double) -> Double {
-    Double(l.kernelSize.0 * l.kernelSize.1) * channels * Double(l.filters) + Double(l.filters)
+    Double(l.kernelSize.0 * l.kernelSize.1) * channels / Double(l.groups) * Double(l.filters)
+      + Double(l.filters)
   }
 }
 
@@ -47,8 +48,8 @@ enum DepthwiseConv2DCodec: LayerCodec {
       useBias: try c.bool("use_bias", default: true), activation: try c.activation())
   }
 
-  static func encode(_ l: DepthwiseConv2D) -> [String: Any] {
-    convOptions(l.kernelSize, l.strides, l.padding, l.useBias, l.activation).merging([
+  static func encode(_ l: DepthwiseConv2D) throws -> [String: Any] {
+    try convOptions(l.kernelSize, l.strides, l.padding, l.useBias, l.activation).merging([
       "depth_multiplier": l.depthMultiplier
     ]) { $1 }
   }
@@ -70,8 +71,8 @@ enum SeparableConv2DCodec: LayerCodec {
       useBias: try c.bool("use_bias", default: true), activation: try c.activation())
   }
 
-  static func encode(_ l: SeparableConv2D) -> [String: Any] {
-    convOptions(l.kernelSize, l.strides, l.padding, l.useBias, l.activation).merging([
+  static func encode(_ l: SeparableConv2D) throws -> [String: Any] {
+    try convOptions(l.kernelSize, l.strides, l.padding, l.useBias, l.activation).merging([
       "filters": l.filters, "depth_multiplier": l.depthMultiplier,
     ]) { $1 }
   }

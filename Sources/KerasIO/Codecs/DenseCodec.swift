@@ -9,8 +9,8 @@ enum DenseCodec: LayerCodec {
       activation: try c.activation())
   }
 
-  static func encode(_ l: Dense) -> [String: Any] {
-    ["units": l.units, "use_bias": l.useBias, "activation": l.activation.rawValue]
+  static func encode(_ l: Dense) throws -> [String: Any] {
+    ["units": l.units, "use_bias": l.useBias, "activation": try kerasName(l.activation)]
   }
 
   static func weightCount(_ l: Dense, channels: Double) -> Double {

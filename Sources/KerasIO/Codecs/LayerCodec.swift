@@ -15,7 +15,7 @@ protocol LayerCodec: SendableMetatype {
   static func decode(_ c: JSONConfig, inputShapes: [[Int]]) throws -> L
   /// The class-specific options of the tf_keras config (`name`, `trainable` and `dtype`
   /// are written for every layer), which `tf_keras.layers.<class>.from_config` accepts;
-  /// throws `cannotExport` for a layer tf_keras cannot express.
+  /// throws `ExportRefusal` for a layer tf_keras cannot express.
   static func encode(_ layer: L) throws -> [String: Any]
   /// The layer's `inbound_nodes` in a tf_keras Functional config, fed by `inputs`.
   static func inboundNodes(_ layer: L, inputs: [String]) -> [Any]
@@ -66,5 +66,20 @@ extension LayerCodec {
       throw KerasIOError.unsupportedOption(
         file: c.file, layer: c.layer, option: "axis", value: c.describe(c.values["axis"]))
     }
+  }
+}
+
+/// Why a layer has no tf_keras form; `LayerCodecs.encode` names the file and layer.
+struct ExportRefusal: Error {
+  let reason: String
+}
+
+extension LayerCodec {
+  /// tf_keras's spelling of `kind` (it has no name for hard_silu or tanh-approximated gelu).
+  static func kerasName(_ kind: ActivationKind) throws -> String {
+    guard let name = kind.kerasName(keras2: true) else {
+      throw ExportRefusal(reason: "uses activation \(kind.rawValue), which tf_keras cannot name")
+    }
+    return name
   }
 }

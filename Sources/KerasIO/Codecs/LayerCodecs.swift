@@ -9,7 +9,11 @@ enum LayerCodecs {
     ActivationCodec.self, ReLUCodec.self, ZeroPadding2DCodec.self, MaxPooling2DCodec.self,
     AveragePooling2DCodec.self, GlobalAveragePooling2DCodec.self,
     GlobalMaxPooling2DCodec.self, FlattenCodec.self, DropoutCodec.self, AddCodec.self,
-    ConcatenateCodec.self,
+    ConcatenateCodec.self, MultiplyCodec.self, SubtractCodec.self, ArithmeticCodec.self,
+    RescalingCodec.self, NormalizationCodec.self, LayerNormalizationCodec.self,
+    ReshapeCodec.self, Cropping2DCodec.self, SoftmaxCodec.self, LayerScaleCodec.self,
+    CustomScaleLayerCodec.self, StochasticDepthCodec.self, RandomAugmentationCodec.self,
+    ResizingCodec.self, CenterCropCodec.self, RandomCropCodec.self,
   ]
 
   /// The Keras class names ftune writes, one per codec (the models Sequential and
@@ -54,7 +58,13 @@ extension LayerCodecs {
 
   /// The tf_keras config of `layer`, which `tf_keras.layers.<class>.from_config` accepts.
   static func encode(_ layer: any Layer, file: String) throws -> [String: Any] {
-    guard let options = try codec(for: layer)?.encodeAny(layer) else {
+    let encoded: [String: Any]?
+    do {
+      encoded = try codec(for: layer)?.encodeAny(layer)
+    } catch let refusal as ExportRefusal {
+      throw KerasIOError.cannotExport(file: file, layer: layer.name, reason: refusal.reason)
+    }
+    guard let options = encoded else {
       throw KerasIOError.cannotExport(
         file: file, layer: layer.name,
         reason: "is a \(layer.kerasClassName), which has no Keras export")

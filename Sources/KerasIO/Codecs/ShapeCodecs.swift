@@ -44,8 +44,20 @@ enum DropoutCodec: LayerCodec {
   static func decode(_ c: JSONConfig, inputShapes: [[Int]]) throws -> Dropout {
     let rate = try c.float("rate", default: 0)
     guard rate >= 0, rate < 1 else { throw c.bad("rate", "a number in [0, 1)") }
-    return Dropout(c.layer, rate: rate)
+    // EfficientNet's drop-connect: `noise_shape` (None, 1, 1, 1), one draw per sample.
+    var noiseShape: [Int?]?
+    if c.has("noise_shape") {
+      guard let list = c.values["noise_shape"] as? [Any] else {
+        throw c.bad("noise_shape", "a list of sizes or nulls")
+      }
+      noiseShape = list.map { $0 as? Int }
+    }
+    return Dropout(c.layer, rate: rate, noiseShape: noiseShape)
   }
 
-  static func encode(_ l: Dropout) -> [String: Any] { ["rate": number(l.rate)] }
+  static func encode(_ l: Dropout) -> [String: Any] {
+    var c: [String: Any] = ["rate": number(l.rate)]
+    if let shape = l.noiseShape { c["noise_shape"] = shape.map { $0 as Any? ?? NSNull() } }
+    return c
+  }
 }
