@@ -13,10 +13,8 @@ extension ActivationKind {
     switch self {
     case .linear:
       return
-    case .relu:
-      ChannelAffine.apply(&t, channels: t.shape.last ?? 1, clamp: .relu)
-    case .relu6:
-      ChannelAffine.apply(&t, channels: t.shape.last ?? 1, clamp: .relu6)
+    case .relu, .relu6:
+      ChannelAffine.apply(&t, channels: t.shape.last ?? 1, activation: self)
     case .softmax:
       Self.softmaxRows(&t)
     case .sigmoid: Self.map(&t) { Self.sigmoid($0) }
@@ -64,9 +62,9 @@ extension ActivationKind {
       return dy
     case .relu:
       // One SIMD pass into a new buffer (no copy of dy first).
-      return ClampBackward.gradient(dy, output: r, clamp: .relu)
+      return ClampBackward.gradient(dy, output: r, lower: 0, upper: .infinity)
     case .relu6:
-      return ClampBackward.gradient(dy, output: r, clamp: .relu6)
+      return ClampBackward.gradient(dy, output: r, lower: 0, upper: 6)
     case .softmax:
       Self.softmaxBackward(&dx, output: r)
     case .sigmoid: Self.scale(&dx, by: r) { y in y * (1 - y) }

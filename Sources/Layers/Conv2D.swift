@@ -104,14 +104,13 @@ public final class Conv2D: Layer {
       return y
     }
     // ReLU/ReLU6 fused into the kernel's output pass; 3x3 stride-1 runs as Winograd.
-    let fused: FusedActivation =
-      activation == .relu ? .relu : activation == .relu6 ? .relu6 : .none
+    let fused = activation.epilogue
     let cached = WinogradKernel.isChosen(g) ? winogradFilter(k, g, mode) : nil
     var y = Conv2DKernel.forward(
       x, kernel: k.value, filter: cached, bias: bias?.value, activation: fused, geometry: g)
-    activationRecord = fused == .none
-      ? activation.apply(&y, recording: mode.recordForBackward)
-      : mode.recordForBackward ? y : nil
+    activationRecord = fused == activation
+      ? (mode.recordForBackward && activation.needsOutput ? y : nil)
+      : activation.apply(&y, recording: mode.recordForBackward)
     savedInput = mode.recordForBackward ? x : nil
     geometry = g
     return y
@@ -124,12 +123,9 @@ public final class Conv2D: Layer {
     let k = try recorded(kernel)
     defer { (savedInput, activationRecord) = (nil, nil) }
     try checkGradient(outputGradient, [g.batch, g.outH, g.outW, filters])
-    let fused: FusedActivation? =
-      activation == .relu ? .relu : activation == .relu6 ? .relu6 : activation == .linear
-      ? FusedActivation.none : nil
-    if let fused, groups == 1, Conv2DBackward.isApplicable(g, filters: filters) {
+    if activation.fusableInEpilogue, groups == 1, Conv2DBackward.isApplicable(g, filters: filters) {
       return try strideOneBackward(
-        outputGradient, input: x, kernel: k, activation: fused, geometry: g,
+        outputGradient, input: x, kernel: k, activation: activation, geometry: g,
         needsInputGradient: needsInputGradient)
     }
     let dz = activation.needsOutput
@@ -151,12 +147,12 @@ public final class Conv2D: Layer {
   /// in one pass over dy, dW as per-tap GEMMs, dX as a Winograd convolution. The recorded
   /// output is dropped as soon as the mask is applied, before dX is allocated.
   private func strideOneBackward(
-    _ dy: Tensor, input x: Tensor, kernel k: Parameter, activation: FusedActivation,
+    _ dy: Tensor, input x: Tensor, kernel k: Parameter, activation: ActivationKind,
     geometry g: WindowGeometry, needsInputGradient: Bool
   ) throws -> [Tensor] {
     let needBias = bias?.needsGradient ?? false
     let (dz, db) = Conv2DBackward.paddedGradient(
-      dy, output: activation == .none ? nil : try recorded(activationRecord),
+      dy, output: activation == .linear ? nil : try recorded(activationRecord),
       activation: activation, geometry: g, biasGradient: needBias)
     activationRecord = nil
     if let db { bias?.accumulate(db) }

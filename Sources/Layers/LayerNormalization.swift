@@ -66,7 +66,7 @@ public final class LayerNormalization: Layer {
     }
     let g = gamma?.value.scalars
     let b = beta?.value.scalars
-    let y = ChannelAffine.map(xHat, channels: c, scale: g, shift: b, clamp: nil)
+    let y = ChannelAffine.map(xHat, channels: c, scale: g, shift: b, activation: .linear)
     record = mode.recordForBackward ? (xHat, invStd) : nil
     return y
   }

@@ -41,7 +41,7 @@ public final class LayerScale: Layer {
       throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs \(projectionDim) channels")
     }
     savedInput = mode.recordForBackward ? x : nil
-    return ChannelAffine.map(x, channels: projectionDim, scale: g.value.scalars, shift: nil, clamp: nil)
+    return ChannelAffine.map(x, channels: projectionDim, scale: g.value.scalars, shift: nil, activation: .linear)
   }
 
   /// dγ = Σ dy·x per channel; dx = dy·γ.
@@ -58,7 +58,7 @@ public final class LayerScale: Layer {
     guard needsInputGradient else { return [] }
     return [
       ChannelAffine.map(
-        outputGradient, channels: projectionDim, scale: g.value.scalars, shift: nil, clamp: nil)
+        outputGradient, channels: projectionDim, scale: g.value.scalars, shift: nil, activation: .linear)
     ]
   }
 }

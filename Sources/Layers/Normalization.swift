@@ -85,6 +85,6 @@ public final class Normalization: Layer {
     let s = try recorded(recordedScale)
     recordedScale = nil
     guard needsInputGradient else { return [] }
-    return [ChannelAffine.map(outputGradient, channels: s.count, scale: s, shift: nil, clamp: nil)]
+    return [ChannelAffine.map(outputGradient, channels: s.count, scale: s, shift: nil, activation: .linear)]
   }
 }

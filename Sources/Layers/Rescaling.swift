@@ -46,7 +46,7 @@ public final class Rescaling: Layer {
     let x = try single(inputs)
     let (s, o) = try perChannel(x.shape)
     recordedScale = mode.recordForBackward ? s : nil
-    return ChannelAffine.map(x, channels: s.count, scale: s, shift: o, clamp: nil)
+    return ChannelAffine.map(x, channels: s.count, scale: s, shift: o, activation: .linear)
   }
 
   /// dx = dy·scale.
@@ -54,6 +54,6 @@ public final class Rescaling: Layer {
     let s = try recorded(recordedScale)
     recordedScale = nil
     guard needsInputGradient else { return [] }
-    return [ChannelAffine.map(outputGradient, channels: s.count, scale: s, shift: nil, clamp: nil)]
+    return [ChannelAffine.map(outputGradient, channels: s.count, scale: s, shift: nil, activation: .linear)]
   }
 }
