@@ -1,3 +1,5 @@
+import TensorCore
+
 extension ActivationKind {
   /// The kind a Keras config's activation string names. Keras 3 names and their aliases
   /// (`swish` → silu, `hard_swish` → hard_silu); `keras2` selects tf_keras's formula where

@@ -124,4 +124,28 @@ struct ApplicationsLayerForwardTests {
     try check(
       "dense_rank4_gelu", Dense("d", units: 5, activation: .gelu), weights: ["kernel", "bias"])
   }
+
+  /// Resizing, CenterCrop and RandomCrop at inference, against Keras 3 and tf_keras.
+  @Test func resizingAndCrops() throws {
+    for (key, h, w, crop) in [
+      ("resize_3x4", 3, 4, false), ("resize_8x9", 8, 9, false),
+      ("resize_crop_4x4", 4, 4, true), ("resize_crop_6x3", 6, 3, true),
+    ] {
+      try check("image_x", Resizing("r", height: h, width: w, cropToAspectRatio: crop), output: key)
+      try check(
+        "image_x", Resizing("r", height: h, width: w, cropToAspectRatio: crop),
+        output: key + "_keras2")
+    }
+    try check("image_x", CenterCrop("c", height: 3, width: 4), output: "center_crop_3x4")
+    try check("image_x", CenterCrop("c", height: 6, width: 4), output: "center_crop_6x4")
+    try check("image_x", CenterCrop("c", height: 6, width: 4), output: "center_crop_6x4_keras2")
+    try check(
+      "image_x", RandomCrop("c", height: 3, width: 4, keras2: false), output: "random_crop_3x4")
+    try check(
+      "image_x", RandomCrop("c", height: 3, width: 4, keras2: true),
+      output: "random_crop_3x4_keras2")
+    for kind in RandomAugmentation.Kind.allCases {
+      try check("image_x", RandomAugmentation("a", kind), output: "x")
+    }
+  }
 }

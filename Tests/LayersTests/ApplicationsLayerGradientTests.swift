@@ -130,4 +130,39 @@ struct ApplicationsLayerGradients {
       Conv2D("g2", filters: 4, kernelSize: (2, 3), padding: .same, groups: 2), [[2, 4, 5, 6]])
     try expectGradients(Dense("d", units: 3, activation: .gelu), [[2, 2, 3, 4]])
   }
+
+  @Test func resizingAndCrops() throws {
+    try expectGradients(Resizing("down", height: 3, width: 4), [[2, 5, 7, 2]])
+    try expectGradients(Resizing("up", height: 6, width: 5), [[1, 3, 2, 2]])
+    try expectGradients(Resizing("crop", height: 4, width: 4, cropToAspectRatio: true), [[1, 5, 7, 1]])
+    try expectGradients(CenterCrop("cc", height: 3, width: 4), [[2, 5, 7, 2]])
+    try expectGradients(CenterCrop("up", height: 6, width: 4), [[1, 5, 7, 1]])
+    try expectGradients(RandomCrop("rc2", height: 3, width: 4, keras2: true), [[1, 5, 7, 2]])
+    try expectGradients(RandomCrop("rc3", height: 3, width: 4, keras2: false), [[1, 5, 7, 2]])
+    for kind in RandomAugmentation.Kind.allCases {
+      try expectGradients(RandomAugmentation("a", kind), [[2, 3, 3, 2]])
+    }
+  }
+
+  /// EfficientNet's drop-connect `Dropout(noise_shape=(None, 1, 1, 1))`: one draw per
+  /// sample; the identity at inference.
+  @Test func dropoutNoiseShape() throws {
+    let d = Dropout("drop", rate: 0.5, noiseShape: [nil, 1, 1, 1], seed: 5)
+    try expectGradients(d, [[6, 2, 2, 2]], prepare: { d.rng = SeededRNG(seed: 5) })
+    d.rng = SeededRNG(seed: 5)
+    let x = Tensor(shape: [6, 2, 2, 2]) { Float($0 + 1) }
+    let y = try d.forward([x], mode: .training)
+    var kept = 0
+    for n in 0..<6 {
+      let out = Array(y.scalars[(n * 8)..<(n * 8 + 8)])
+      let input = Array(x.scalars[(n * 8)..<(n * 8 + 8)])
+      if out == input.map({ $0 * 2 }) { kept += 1 } else { #expect(out == Array(repeating: 0, count: 8)) }
+    }
+    #expect(kept > 0 && kept < 6)
+    #expect(try d.forward([x], mode: .inference) == x)
+    var rng = SeededRNG(seed: 1)
+    #expect(throws: LayerError.self) {
+      try Dropout("bad", rate: 0.5, noiseShape: [nil, 3]).build([[2, 2]], rng: &rng)
+    }
+  }
 }
