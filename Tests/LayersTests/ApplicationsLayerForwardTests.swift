@@ -148,4 +148,11 @@ struct ApplicationsLayerForwardTests {
       try check("image_x", RandomAugmentation("a", kind), output: "x")
     }
   }
+
+  /// The LeakyReLU layer's default slope is 0.3 in Keras 2 and 3 (the string's is 0.2).
+  @Test func leakyReLULayer() throws {
+    try check("act_x", LeakyReLU("l"), output: "leaky_relu_layer")
+    try check("act_x", LeakyReLU("l"), output: "leaky_relu_layer_keras2")
+    try check("act_x", LeakyReLU("l", negativeSlope: 0.1), output: "leaky_relu_layer_0_1")
+  }
 }

@@ -6,7 +6,7 @@ import TensorCore
 // with LayerGradientTests' checker and tolerance (gradientTolerance).
 
 /// Activations with kinks (where one-sided differences disagree).
-private let kinked: Set<ActivationKind> = [
+let kinkedActivations: Set<ActivationKind> = [
   .relu, .relu6, .hardSigmoid, .hardSigmoidKeras2, .hardSilu, .leakyRelu, .selu,
 ]
 
@@ -17,7 +17,7 @@ struct ApplicationsLayerGradients {
     let layer = Activation("a", kind)
     var rng = SeededRNG(seed: 7)
     let x = Tensor(shape: [2, 24]) { _ in rng.uniform(-5, 5) }
-    let kinks = kinked.contains(kind)
+    let kinks = kinkedActivations.contains(kind)
     let report = try GradientCheck.run(
       inputs: [x], parameters: [], step: kinks ? 1e-3 : 1e-2, detectKinks: kinks,
       forward: { try layer.forward($0, mode: .training) },
@@ -30,13 +30,13 @@ struct ApplicationsLayerGradients {
   /// pre-activation (silu, gelu, hard_silu).
   @Test(arguments: [ActivationKind.silu, .gelu, .geluApproximate, .hardSilu, .tanh, .elu])
   func fusedActivation(kind: ActivationKind) throws {
-    try expectGradients(Dense("fc", units: 4, activation: kind), [[3, 5]], kinks: kinked.contains(kind))
+    try expectGradients(Dense("fc", units: 4, activation: kind), [[3, 5]], kinks: kinkedActivations.contains(kind))
     try expectGradients(
       Conv2D("c", filters: 3, kernelSize: (3, 3), padding: .same, activation: kind),
-      [[1, 4, 5, 2]], kinks: kinked.contains(kind))
+      [[1, 4, 5, 2]], kinks: kinkedActivations.contains(kind))
     try expectGradients(
       DepthwiseConv2D("d", kernelSize: (3, 3), padding: .same, activation: kind),
-      [[1, 4, 4, 2]], kinks: kinked.contains(kind))
+      [[1, 4, 4, 2]], kinks: kinkedActivations.contains(kind))
   }
 
   @Test func rescalingNormalizationReshape() throws {
@@ -164,5 +164,9 @@ struct ApplicationsLayerGradients {
     #expect(throws: LayerError.self) {
       try Dropout("bad", rate: 0.5, noiseShape: [nil, 3]).build([[2, 2]], rng: &rng)
     }
+  }
+
+  @Test func leakyReLULayer() throws {
+    try expectGradients(LeakyReLU("l"), [[2, 3, 4]], kinks: true)
   }
 }
