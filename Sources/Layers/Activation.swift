@@ -18,25 +18,10 @@ public final class Activation: Layer {
 
   /// What the activation's backward needs (`ActivationKind.apply(_:recording:)`).
   private var record: Tensor?
-  /// Set by `forwardFused`: the layer before applied the clamp, backward passes dy through.
-  private var fused = false
-
-  /// For a relu/relu6 pass whose clamp the layer before already applied (and whose gradient
-  /// it takes in its own backward): returns the input; backward hands the gradient through.
-  public func forwardFused(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    let x = try single(inputs)
-    guard kind == .relu || kind == .relu6 else {
-      throw LayerError.notImplemented(layer: name, what: "fusing \(kind) into the layer before")
-    }
-    record = nil
-    fused = mode.recordForBackward
-    return x
-  }
 
   /// y = kind(x); softmax over the last axis.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
     let x = try single(inputs)
-    fused = false
     switch kind {
     case .relu, .relu6:
       // One SIMD pass into a new buffer instead of a copy of `x` and then a pass over it.
@@ -54,10 +39,6 @@ public final class Activation: Layer {
 
   /// dx from dy and the recorded output (or input).
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    if fused {
-      fused = false
-      return needsInputGradient ? [outputGradient] : []
-    }
     let r = try recorded(record)
     record = nil
     guard needsInputGradient else { return [] }
