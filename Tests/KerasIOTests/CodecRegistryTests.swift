@@ -16,6 +16,7 @@ import Testing
     "BatchNormalization": #"{"epsilon": 1.001e-5, "momentum": 0.9, "scale": false}"#,
     "Activation": #"{"activation": "sigmoid"}"#,
     "ReLU": #"{"max_value": 6.0}"#,
+    "LeakyReLU": #"{"alpha": 0.1}"#,
     "ZeroPadding2D": #"{"padding": [[0, 1], [2, 3]]}"#,
     "MaxPooling2D": #"{"pool_size": [3, 3], "strides": [2, 2], "padding": "same"}"#,
     "AveragePooling2D": #"{"pool_size": [2, 2]}"#,

@@ -9,7 +9,7 @@ enum ActivationCodec: LayerCodec {
     Activation(c.layer, try c.activation())
   }
 
-  static func encode(_ l: Activation) throws -> [String: Any] { ["activation": try kerasName(l.kind)] }
+  static func encode(_ l: Activation) throws -> [String: Any] { ["activation": try tfKerasName(l.kind)] }
 }
 
 enum ReLUCodec: LayerCodec {
@@ -27,4 +27,16 @@ enum ReLUCodec: LayerCodec {
       "threshold": 0.0,
     ]
   }
+}
+
+/// Keras 3 says `negative_slope`, tf_keras `alpha`; both default to 0.3.
+enum LeakyReLUCodec: LayerCodec {
+  static let classNames = ["LeakyReLU"]
+
+  static func decode(_ c: JSONConfig, inputShapes: [[Int]]) throws -> LeakyReLU {
+    let key = c.has("negative_slope") ? "negative_slope" : "alpha"
+    return LeakyReLU(c.layer, negativeSlope: try c.float(key, default: 0.3))
+  }
+
+  static func encode(_ l: LeakyReLU) throws -> [String: Any] { ["alpha": number(l.negativeSlope)] }
 }

@@ -81,9 +81,9 @@ enum ArithmeticCodec: LayerCodec {
 
   static func encode(_ l: Arithmetic) throws -> [String: Any] {
     guard !l.constantFirst else {
-      throw KerasIOError.cannotExport(
-        file: "", layer: l.name, reason: "is a constant-first operation, which tf_keras's"
-          + " TFOpLambda cannot record")
+      throw ExportRefusal(
+        reason: "computes constant \(l.operation.rawValue) input, which ftune cannot write as"
+          + " tf_keras's TFOpLambda")
     }
     return ["function": l.function ?? writtenFunction[l.operation] ?? "?"]
   }

@@ -8,7 +8,7 @@ private func convOptions(
   [
     "kernel_size": [k.0, k.1], "strides": [s.0, s.1], "padding": p.rawValue,
     "data_format": "channels_last", "dilation_rate": [1, 1], "use_bias": bias,
-    "activation": try kerasName(a),
+    "activation": try tfKerasName(a),
   ]
 }
 

@@ -10,7 +10,7 @@ enum DenseCodec: LayerCodec {
   }
 
   static func encode(_ l: Dense) throws -> [String: Any] {
-    ["units": l.units, "use_bias": l.useBias, "activation": try kerasName(l.activation)]
+    ["units": l.units, "use_bias": l.useBias, "activation": try tfKerasName(l.activation)]
   }
 
   static func weightCount(_ l: Dense, channels: Double) -> Double {

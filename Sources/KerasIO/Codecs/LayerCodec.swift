@@ -74,12 +74,10 @@ struct ExportRefusal: Error {
   let reason: String
 }
 
-extension LayerCodec {
-  /// tf_keras's spelling of `kind` (it has no name for hard_silu or tanh-approximated gelu).
-  static func kerasName(_ kind: ActivationKind) throws -> String {
-    guard let name = kind.kerasName(keras2: true) else {
-      throw ExportRefusal(reason: "uses activation \(kind.rawValue), which tf_keras cannot name")
-    }
-    return name
+/// tf_keras's spelling of `kind` (it has no name for hard_silu or tanh-approximated gelu).
+func tfKerasName(_ kind: ActivationKind) throws -> String {
+  guard let name = kind.kerasName(keras2: true) else {
+    throw ExportRefusal(reason: "uses activation \(kind.rawValue), which tf_keras cannot name")
   }
+  return name
 }

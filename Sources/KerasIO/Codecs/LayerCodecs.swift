@@ -6,7 +6,7 @@ enum LayerCodecs {
   static let all: [any LayerCodec.Type] = [
     InputLayerCodec.self, Conv2DCodec.self, DepthwiseConv2DCodec.self,
     SeparableConv2DCodec.self, DenseCodec.self, BatchNormalizationCodec.self,
-    ActivationCodec.self, ReLUCodec.self, ZeroPadding2DCodec.self, MaxPooling2DCodec.self,
+    ActivationCodec.self, ReLUCodec.self, LeakyReLUCodec.self, ZeroPadding2DCodec.self, MaxPooling2DCodec.self,
     AveragePooling2DCodec.self, GlobalAveragePooling2DCodec.self,
     GlobalMaxPooling2DCodec.self, FlattenCodec.self, DropoutCodec.self, AddCodec.self,
     ConcatenateCodec.self, MultiplyCodec.self, SubtractCodec.self, ArithmeticCodec.self,

@@ -57,7 +57,7 @@ enum DropoutCodec: LayerCodec {
 
   static func encode(_ l: Dropout) -> [String: Any] {
     var c: [String: Any] = ["rate": number(l.rate)]
-    if let shape = l.noiseShape { c["noise_shape"] = shape.map { $0 as Any? ?? NSNull() } }
+    if let shape = l.noiseShape { c["noise_shape"] = shape.map { $0.map { $0 as Any } ?? NSNull() } }
     return c
   }
 }
