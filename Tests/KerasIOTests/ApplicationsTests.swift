@@ -60,7 +60,7 @@ import Testing
   /// The committed fixtures, each in `.h5` (tf_keras) and `.keras` (Keras 3).
   static let committedModels = [
     "vgg16_head", "mobilenetv3small_head", "efficientnetb0_head", "nasnetmobile_head",
-    "convnexttiny_head",
+    "convnexttiny_head", "guide",
   ].flatMap { [$0 + ".h5", $0 + ".keras"] }
 
   static let exportDirectory = ProcessInfo.processInfo.environment["FTUNE_APPLICATIONS_EXPORT_DIR"]
