@@ -93,7 +93,7 @@ public final class CompareWorkflow {
             for (p, v) in zip(base.graph.parameters, initial) { p.value = v }
             let (graph, headStart) = try HeadSwap.attach(
               head.spec(classes: dataset.classes.count, settings: s), to: base.graph,
-              cut: base.trunkEnd)
+              cut: HeadSwap.keptEnd(of: base.graph, frozenThrough: strategy.cut))
             graph.freeze(through: strategy.freezesNothing ? -1 : strategy.cut)
             trainable = graph.layers.reduce(0) { $0 + $1.trainableParameterCount }
             let fitting = FoldInputs(
