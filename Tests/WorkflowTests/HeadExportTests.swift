@@ -15,14 +15,14 @@ import Training
 @Suite(.serialized) struct HeadExportTests {
   let root = TinyImages.temporaryDirectory()
 
-  func train(_ model: String, freeze: String, extra: [String: String] = [:]) throws -> (
+  func train(_ model: String, freeze: String, extra: [RunOption: String] = [:]) throws -> (
     URL, [String]
   ) {
-    var flags: [String: String] = [
-      "base": CutTests.model(model), "freeze": freeze, "data": CutTests.images,
-      "preprocess": "tf", "epochs": "3", "batch": "2", "val-split": "0", "lr": "0.05",
-      "seed": "3", "out": root.appendingPathComponent("run-\(model)-\(freeze)").path,
-      "cache-dir": root.appendingPathComponent("store").path,
+    var flags: [RunOption: String] = [
+      .base: CutTests.model(model), .freeze: freeze, .data: CutTests.images,
+      .preprocess: "tf", .epochs: "3", .batch: "2", .valSplit: "0", .lr: "0.05",
+      .seed: "3", .out: root.appendingPathComponent("run-\(model)-\(freeze)").path,
+      .cacheDir: root.appendingPathComponent("store").path,
     ]
     flags.merge(extra) { $1 }
     let progress = RecordingProgress()
@@ -72,7 +72,7 @@ import Training
   @Test func theTopBeforeTheCutStaysAndTrains() throws {
     defer { try? FileManager.default.removeItem(at: root) }
     let original = try KerasModel.load(path: CutTests.model("mini_vgg_top.h5"))
-    let (all, log) = try train("mini_vgg_top.h5", freeze: "all", extra: ["hidden": "6"])
+    let (all, log) = try train("mini_vgg_top.h5", freeze: "all", extra: [.hidden: "6"])
     #expect(log.contains { $0.contains("new head after fc2") && $0.contains("unused: predictions") })
     let kept = try KerasModel.load(path: RunDirectory(url: all).modelURL.path)
     #expect(kept.layers.map(\.name).suffix(4) == [
