@@ -4,7 +4,7 @@ import Layers
 /// One row of `ftune inspect`.
 public struct LayerSummary: Codable, Sendable, Equatable {
   public let index: Int
-  /// Keras layer name (also its HDF5 key).
+  /// Keras layer name (also its HDF5 key), as `outer/inner` inside a nested model.
   public let name: String
   /// Keras class name.
   public let className: String
@@ -110,26 +110,26 @@ extension Graph {
       let layer = node.layer
       let state = !layer.hasWeights ? "-" : (layer.isFrozen ? "frozen" : "trainable")
       return LayerSummary(
-        index: i, name: layer.name, className: layer.kerasClassName,
+        index: i, name: qualifiedName(of: i), className: layer.kerasClassName,
         outputShape: node.outputShape, parameters: layer.parameterCount, state: state,
         freezeN: counts[i], trains: trainedAfter(cut: i),
         caches: i == 0 ? "-" : node.outputShape.map(String.init).joined(separator: "x"),
-        inputs: node.inputs.map { nodes[$0].layer.name })
+        inputs: node.inputs.map { qualifiedName(of: $0) })
     }
     let total = parameters.reduce(0) { $0 + $1.value.count }
     let trainable = parameters.filter(\.needsGradient).reduce(0) { $0 + $1.value.count }
     return ModelSummary(
       name: name, inputShape: inputShape, layers: rows, totalParameters: total,
       trainableParameters: trainable, nonTrainableParameters: total - trainable,
-      weightLayers: weightLayerIndices.count, freezeAll: nodes[trunkEnd].layer.name,
-      replacedByHead: nodes.dropFirst(trunkEnd + 1).map(\.layer.name))
+      weightLayers: weightLayerIndices.count, freezeAll: qualifiedName(of: trunkEnd),
+      replacedByHead: nodes.indices.dropFirst(trunkEnd + 1).map(qualifiedName(of:)))
   }
 
   /// The `trains` text of the row for `cut` (see `LayerSummary.trains`).
   func trainedAfter(cut: Int) -> String {
     let kept = Swift.max(cut, trunkEnd)
     let trained = weightLayerIndices.filter { $0 > (cut == 0 ? -1 : cut) && $0 <= kept }
-      .map { nodes[$0].layer.name }
+      .map(qualifiedName(of:))
     let rank = nodes[kept].outputShape.count
     let head = rank == 3 ? "GAP head" : rank == 1 ? "head" : "no head on \(nodes[kept].outputShape)"
     var text = head
