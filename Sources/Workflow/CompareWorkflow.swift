@@ -139,8 +139,13 @@ public final class CompareWorkflow {
     let result = CompareResult(
       strategies: results, folds: folds.folds.count, crossValidated: (cv ?? 0) >= 2,
       epochs: s.training.epochs, totalSeconds: Date().timeIntervalSince(started))
-    try result.write(to: out)
-    progress.message("wrote \(out.path)/compare.json, compare.md, compare.png, folds.csv")
+    let settings = ["base", "weights", "freeze", "data", "classes", "epochs", "batch", "lr",
+                    "optimizer", "augment", "size", "seed"]
+      .filter { !options[$0].isEmpty }.map { ($0, options[$0]) }
+      + [("images", "\(samples.count) (\(dataset.classes.joined(separator: ", ")))")]
+    try result.write(to: out, settings: settings)
+    progress.message(
+      "wrote \(out.path)/report.html, compare.json, compare.md, compare.png, folds.csv")
     return result
   }
 

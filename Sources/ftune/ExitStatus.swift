@@ -31,7 +31,8 @@ enum ExitStatus {
       switch e {
       case .unknownRecipeKey, .recipe, .missingOption, .badValue: return usage
       case .runDirectory: return io
-      case .missingFile, .weightsNotFound, .noWeightsKnown, .notARun, .noImages: return data
+      case .missingFile, .weightsNotFound, .noWeightsKnown, .notARun, .noImages, .classFolders:
+        return data
       }
     case let e as TrainingError:
       switch e {
