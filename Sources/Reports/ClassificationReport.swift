@@ -37,7 +37,8 @@ public struct ClassificationReport: Sendable {
     public static let thumbnails = "images"
   }
 
-  private var classes: [String] { metrics.classes }
+  /// Class names, in index order.
+  public var classes: [String] { metrics.classes }
   private func f(_ x: Double, _ digits: Int = 4) -> String {
     NiceScale.format(x, fractionDigits: digits)
   }

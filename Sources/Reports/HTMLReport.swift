@@ -105,6 +105,8 @@ public struct HTMLReport: Sendable {
       vertical-align: top; }
     th { background: #fafafa; font-weight: 600; }
     td.num, th.num { text-align: right; }
+    table.compact { font-size: 13px; }
+    table.compact th, table.compact td { padding: 3px 6px; }
     tr.best td { background: #e8f4e5; font-weight: 600; }
     tr.total td { border-top: 2px solid #bbb; font-weight: 600; }
     .cards { display: flex; flex-wrap: wrap; gap: 10px; }

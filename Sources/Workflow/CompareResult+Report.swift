@@ -137,7 +137,7 @@ extension CompareResult {
           id: "strategies", title: "Strategies",
           body: HTML.table(
             headers: headers, rows: rows, numeric: Set(4..<12),
-            highlight: bestIndex.map { Set([$0]) } ?? [])
+            highlight: bestIndex.map { Set([$0]) } ?? [], className: "compact")
             + HTML.paragraph(
               "Files: compare.json, compare.md, folds.csv. The highlighted row is the winner.",
               className: "note")),

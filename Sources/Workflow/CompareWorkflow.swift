@@ -139,8 +139,8 @@ public final class CompareWorkflow {
     let result = CompareResult(
       strategies: results, folds: folds.folds.count, crossValidated: (cv ?? 0) >= 2,
       epochs: s.training.epochs, totalSeconds: Date().timeIntervalSince(started))
-    let settings = ["base", "weights", "freeze", "data", "classes", "epochs", "batch", "lr",
-                    "optimizer", "augment", "size", "seed"]
+    let settings = [("strategies", "--freeze " + freezeList.joined(separator: ","))]
+      + ["base", "weights", "data", "epochs", "batch", "lr", "optimizer", "augment", "size", "seed"]
       .filter { !options[$0].isEmpty }.map { ($0, options[$0]) }
       + [("images", "\(samples.count) (\(dataset.classes.joined(separator: ", ")))")]
     try result.write(to: out, settings: settings)

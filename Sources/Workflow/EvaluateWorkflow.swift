@@ -111,7 +111,7 @@ public final class EvaluateWorkflow {
     settings.append(("seconds", NiceScale.format(seconds, fractionDigits: 1)))
     try HTMLReport(
       title: title, subtitle: "ftune evaluate · \(Self.timestamp())",
-      sections: [.settings(settings)] + report.sections(thumbnails: thumbs)
+      sections: report.sections(thumbnails: thumbs) + [.settings(settings)]
     ).write(to: out)
     progress.message("wrote \(out.path)/\(HTMLReport.fileName) and its files")
     return Result(report: report, out: out, featureStats: stats, seconds: seconds)
@@ -153,7 +153,7 @@ public final class EvaluateWorkflow {
   /// The last trunk node of a trained run's graph: the node before its head.
   static func trunkEnd(_ graph: Graph) -> Int {
     let head: Set<String> = [
-      HeadSwap.poolName, HeadSwap.dropoutName, HeadSwap.hiddenName, HeadSwap.predictionsName,
+      HeadSpec.poolName, HeadSpec.dropoutName, HeadSpec.hiddenName, HeadSpec.predictionsName,
     ]
     return (graph.nodes.firstIndex { head.contains($0.layer.name) } ?? graph.nodes.count - 1) - 1
   }

@@ -4,8 +4,9 @@ import Testing
 @testable import Reports
 
 /// scikit-learn's numbers on the same probabilities (tools/fixtures/metrics_fixtures.py).
-struct MetricsFixture: Decodable {
+struct MetricsFixture: Decodable, CustomTestStringConvertible {
   let name: String
+  var testDescription: String { name }
   let classes: [String]
   let labels: [Int]
   let probabilities: [[Double]]

@@ -15,10 +15,11 @@ public enum HeadlessChromium {
   public static func executable() throws -> URL {
     let env = ProcessInfo.processInfo.environment
     let candidates = (env["CHROMIUM"].map { [$0] } ?? [])
-      + (env["PATH"] ?? "/usr/bin").split(separator: ":").flatMap {
-        ["chromium", "chromium-browser"].map { name in "\($0)/\(name)" }
+      + (env["PATH"] ?? "/usr/bin").split(separator: ":").flatMap { dir in
+        ["chromium", "chromium-browser"].map { "\(dir)/\($0)" }
       }
-    guard let found = candidates.first(where: FileManager.default.isExecutableFile) else {
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+    else {
       throw Missing()
     }
     return URL(fileURLWithPath: found)

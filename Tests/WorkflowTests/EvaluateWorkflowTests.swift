@@ -25,9 +25,9 @@ import Training
     try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
     let g = Graph(name: "colours", seed: 0)
     let x = try g.input("input", shape: [8, 8, 3])
-    let pooled = try g.add(GlobalAveragePooling2D(HeadSwap.poolName), x)
-    try g.add(Dense(HeadSwap.predictionsName, units: 3, activation: .softmax), pooled)
-    let dense = try #require(g.layer(named: HeadSwap.predictionsName))
+    let pooled = try g.add(GlobalAveragePooling2D(HeadSpec.poolName), x)
+    try g.add(Dense(HeadSpec.predictionsName, units: 3, activation: .softmax), pooled)
+    let dense = try #require(g.layer(named: HeadSpec.predictionsName))
     dense.weights[0].value = try Tensor(shape: [3, 3], scalars: [0.05, 0, 0, 0, 0.05, 0, 0, 0, 0.05])
     try KerasModel.save(g, to: run.appendingPathComponent("model.h5").path)
     try """
