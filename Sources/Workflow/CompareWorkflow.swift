@@ -139,10 +139,12 @@ public final class CompareWorkflow {
     let result = CompareResult(
       strategies: results, folds: folds.folds.count, crossValidated: (cv ?? 0) >= 2,
       epochs: s.training.epochs, totalSeconds: Date().timeIntervalSince(started))
-    let settings = [("strategies", "--freeze " + freezeList.joined(separator: ","))]
-      + ["base", "weights", "data", "epochs", "batch", "lr", "optimizer", "augment", "size", "seed"]
-      .filter { !options[$0].isEmpty }.map { ($0, options[$0]) }
-      + [("images", "\(samples.count) (\(dataset.classes.joined(separator: ", ")))")]
+    let shown: [RunOption] = [
+      .base, .weights, .data, .epochs, .batch, .lr, .optimizer, .augment, .size, .seed,
+    ]
+    var settings = [("strategies", "--freeze " + freezeList.joined(separator: ","))]
+    settings += shown.filter { !options[$0].isEmpty }.map { ($0.name, options[$0]) }
+    settings.append(("images", "\(samples.count) (\(dataset.classes.joined(separator: ", ")))"))
     try result.write(to: out, settings: settings)
     progress.message(
       "wrote \(out.path)/report.html, compare.json, compare.md, compare.png, folds.csv")

@@ -103,8 +103,8 @@ public final class EvaluateWorkflow {
       let c = member.config
       settings.append((
         "run \(member.directory)",
-        "base \(c["base"]), freeze \(c["freeze"]), size \(c["size"]), preprocess"
-          + " \(c["preprocess"]), weights \(c["weights"])"))
+        "base \(c[.base]), freeze \(c[.freeze]), size \(c[.size]), preprocess"
+          + " \(c[.preprocess]), weights \(c[.weights])"))
     }
     settings.append((
       "feature store", "\(stats.reused) reused, \(stats.computed) computed"))
@@ -162,8 +162,8 @@ public final class EvaluateWorkflow {
   /// at most the trunk), when it is past the input and no later node reads across it.
   static func featureCut(_ member: Predictor.Member) -> Int? {
     let c = member.config
-    guard !["off", "false", "no"].contains(c["cache"].lowercased()) else { return nil }
-    let spec = FreezeSpec(c["freeze"].isEmpty ? "all" : c["freeze"])
+    guard !["off", "false", "no"].contains(c[.cache].lowercased()) else { return nil }
+    let spec = FreezeSpec(c[.freeze].isEmpty ? "all" : c[.freeze])
     guard spec != .count(0), let cut = try? member.graph.cutIndex(for: spec) else { return nil }
     let end = min(cut, trunkEnd(member.graph))
     guard end > 0, TrainWorkflow.cutIsSelfContained(member.graph, end) else { return nil }
@@ -217,7 +217,7 @@ public final class EvaluateWorkflow {
     if let cut = Self.featureCut(member) {
       let store = FeatureStore(
         root: FeatureStore.defaultRoot(
-          cacheDir: member.config["cache-dir"].isEmpty ? nil : member.config["cache-dir"],
+          cacheDir: member.config[.cacheDir].isEmpty ? nil : member.config[.cacheDir],
           environment: environment))
       var key = try FeatureKey(
         graph: member.graph, cut: cut, preprocessing: p.preprocessing, size: p.size)

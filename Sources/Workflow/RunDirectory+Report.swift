@@ -16,8 +16,7 @@ extension RunDirectory {
     bestEpoch: Int, seconds: Double
   ) throws {
     let name = url.lastPathComponent
-    let settings = RunOptions.specs.map(\.name).filter { !config[$0].isEmpty }
-      .map { ($0, config[$0]) }
+    let settings = RunOption.allCases.filter { !config[$0].isEmpty }.map { ($0.name, config[$0]) }
     let best = history.first { $0.epoch == bestEpoch } ?? history.last
     let f = { (x: Float) in NiceScale.format(Double(x), fractionDigits: 4) }
     var cards: [(value: String, label: String)] = []
