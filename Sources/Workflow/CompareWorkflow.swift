@@ -146,8 +146,15 @@ public final class CompareWorkflow {
     let result = CompareResult(
       strategies: results, folds: folds.folds.count, crossValidated: (cv ?? 0) >= 2,
       epochs: s.training.epochs, totalSeconds: Date().timeIntervalSince(started))
-    try result.write(to: out)
-    progress.message("wrote \(out.path)/compare.json, compare.md, compare.png, folds.csv")
+    let shown: [RunOption] = [
+      .base, .weights, .data, .epochs, .batch, .lr, .optimizer, .augment, .size, .seed,
+    ]
+    var settings = [("strategies", "--freeze " + freezeList.joined(separator: ","))]
+    settings += shown.filter { !options[$0].isEmpty }.map { ($0.name, options[$0]) }
+    settings.append(("images", "\(samples.count) (\(dataset.classes.joined(separator: ", ")))"))
+    try result.write(to: out, settings: settings)
+    progress.message(
+      "wrote \(out.path)/report.html, compare.json, compare.md, compare.png, folds.csv")
     return result
   }
 

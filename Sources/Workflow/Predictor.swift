@@ -11,6 +11,9 @@ public final class Predictor {
   struct Member {
     let graph: Graph
     let pipeline: ImagePipeline
+    /// The run's config.yaml (its freezing tells `ftune evaluate` which prefix to cache).
+    let config: RunOptions
+    let directory: String
   }
 
   public let classes: [String]
@@ -53,7 +56,8 @@ public final class Predictor {
         Member(
           graph: graph,
           pipeline: ImagePipeline(
-            size: size, channels: graph.inputShape.last ?? 3, preprocessing: pre)))
+            size: size, channels: graph.inputShape.last ?? 3, preprocessing: pre),
+          config: config, directory: run))
     }
     guard let classes, !members.isEmpty else {
       throw WorkflowError.missingOption("run", hint: "give a run directory (runs/NAME)")
@@ -109,12 +113,7 @@ public final class Predictor {
       let p = m.pipeline
       if tenCrop {
         for (i, path) in paths.enumerated() {
-          // Standard 10-crop: shorter side to size·256/224, then corners, centre, mirrors.
-          let image = try Image.decode(file: path)
-          let scaled = try image.resized(shorterSide: p.size * 256 / 224)
-          let crops = try TestTimeCrops.tenCrop(scaled, width: p.size, height: p.size)
-          var batch = try Image.batch(try crops.map { try p.image($0, index: 0, variant: 0) })
-          try p.preprocessing.apply(to: &batch)
+          let batch = try p.tenCropInputs(try Image.decode(file: path))
           try add(try m.graph.forward(batch, mode: .inference), to: i)
         }
       } else {
@@ -154,5 +153,17 @@ public final class Predictor {
         + p.top.map { "\($0.name) \(String(format: "%.3f", $0.probability))" }
         .joined(separator: ", ")
     }.joined(separator: "\n")
+  }
+}
+
+extension ImagePipeline {
+  /// The standard 10-crop of one image as a preprocessed batch `[10, size, size, channels]`:
+  /// shorter side to size·256/224, then the corners, the centre and their mirrors.
+  public func tenCropInputs(_ image: Image) throws -> Tensor {
+    let scaled = try image.resized(shorterSide: size * 256 / 224)
+    let crops = try TestTimeCrops.tenCrop(scaled, width: size, height: size)
+    var batch = try Image.batch(try crops.map { try self.image($0, index: 0, variant: 0) })
+    try preprocessing.apply(to: &batch)
+    return batch
   }
 }

@@ -187,6 +187,7 @@ public final class TrainWorkflow {
     try runDir.write(
       graph: graph, config: resolved, history: result.history, classes: dataset.classes,
       validation: evaluation, validationLabels: valSamples.map(\.label),
+      validationPaths: valSamples.map(\.path),
       seconds: Date().timeIntervalSince(started), bestEpoch: result.bestEpoch)
     progress.message("wrote \(runDir.url.path)")
     return Summary(

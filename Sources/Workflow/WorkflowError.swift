@@ -16,6 +16,8 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
   case runDirectory(path: String, reason: String)
   case notARun(path: String, missing: String)
   case noImages(paths: [String])
+  /// `ftune evaluate`'s data folder does not hold exactly the run's class folders.
+  case classFolders(data: String, unknown: [String], missing: [String], classes: [String])
 
   public var description: String {
     switch self {
@@ -51,6 +53,16 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
       return "\(path) is not an ftune run directory (no \(missing)); train one with ftune --out"
     case .noImages(let paths):
       return "no JPEG or PNG images in \(paths.joined(separator: ", "))"
+    case .classFolders(let data, let unknown, let missing, let classes):
+      var problems: [String] = []
+      if !unknown.isEmpty {
+        problems.append("folder(s) \(unknown.joined(separator: ", ")) are not classes of the run")
+      }
+      if !missing.isEmpty {
+        problems.append("no folder for class(es) \(missing.joined(separator: ", "))")
+      }
+      return "\(data): \(problems.joined(separator: "; ")); the run was trained on"
+        + " \(classes.joined(separator: ", ")): give a folder with one sub-folder per class"
     }
   }
 }

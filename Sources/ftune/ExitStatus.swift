@@ -34,7 +34,8 @@ enum ExitStatus {
         .badValue:
         return usage
       case .runDirectory: return io
-      case .missingFile, .weightsNotFound, .noWeightsKnown, .notARun, .noImages: return data
+      case .missingFile, .weightsNotFound, .noWeightsKnown, .notARun, .noImages, .classFolders:
+        return data
       }
     case let e as TrainingError:
       switch e {
