@@ -13,7 +13,7 @@ struct FTune: ParsableCommand {
     subcommands: [
       TrainCommand.self, CacheCommand.self, CompareCommand.self, PredictCommand.self,
       InspectCommand.self, AugmentCommand.self, ExportCommand.self, BenchCommand.self,
-      BenchLoaderCommand.self, ImportTorchCommand.self,
+      BenchLoaderCommand.self, ImportTorchCommand.self, ZooCommand.self,
     ],
     defaultSubcommand: TrainCommand.self
   )
