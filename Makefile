@@ -19,7 +19,7 @@ test:
 ifeq ($(MPI_TEST),1)
 	$(MAKE) mpi-test
 else
-	@echo "mpi-test: skipped (needs mpirun and libopenmpi-dev; see README, MPI)"
+	@echo "mpi-test: skipped (needs mpirun and libopenmpi-dev; see docs/mpi.md)"
 endif
 
 # ftune with MPI (`mpirun -n P ftune ...`), in its own build folder so the default build's

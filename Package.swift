@@ -9,7 +9,7 @@ let package = Package(
   products: [
     .executable(name: "ftune", targets: ["ftune"]),
     // The file readers, for the opt-in libFuzzer harnesses in fuzz/ (tools/fuzz/run.sh).
-    .library(name: "FTuneReaders", targets: ["ImageIO", "KerasIO", "TorchIO"]),
+    .library(name: "FTuneReaders", targets: ["ImageIO", "HDF5", "KerasIO", "TorchIO"]),
   ],
   // `swift build --traits MPI` links OpenMPI (libopenmpi-dev) for `mpirun -n P ftune ...`;
   // the default build needs no MPI at all.
@@ -42,15 +42,18 @@ let package = Package(
     .target(name: "Archive"),
     .target(name: "Layers", dependencies: ["TensorCore"]),
     .target(name: "Models", dependencies: ["Layers", "TensorCore"]),
+    // The libhdf5 wrapper: typed errors, atomic writes, damaged files refused before libhdf5
+    // reads them. Keras weights and feature files both use it.
+    .target(name: "HDF5", dependencies: ["CHDF5", "TensorCore"]),
     .target(
       name: "KerasIO",
-      dependencies: ["CHDF5", "Archive", "Models", "Layers", "TensorCore"]
+      dependencies: ["HDF5", "Archive", "Models", "Layers", "TensorCore"]
     ),
     // PyTorch checkpoints (.pth) without Python: a bounded pickle VM over Archive's zip reader.
     .target(name: "TorchIO", dependencies: ["Archive", "Models", "Layers", "TensorCore"]),
     .target(name: "ImageIO", dependencies: ["CImageCodecs", "TensorCore"]),
     .target(name: "Augment", dependencies: ["ImageIO", "TensorCore"]),
-    .target(name: "Features", dependencies: ["KerasIO", "Models", "ImageIO", "Augment"]),
+    .target(name: "Features", dependencies: ["HDF5", "Models", "ImageIO", "Augment"]),
     .target(name: "Training", dependencies: ["Layers", "Models", "TensorCore"]),
     .target(name: "Reports", dependencies: ["ImageIO", "TensorCore"]),
     // The transfer-learning workflow the commands drive: options and recipes, weights
@@ -58,7 +61,7 @@ let package = Package(
     .target(
       name: "Workflow",
       dependencies: [
-        "TensorCore", "Layers", "Models", "KerasIO", "ImageIO", "Augment", "Features",
+        "TensorCore", "Layers", "Models", "HDF5", "KerasIO", "ImageIO", "Augment", "Features",
         "Training", "Reports", "CCrypto", .product(name: "Yams", package: "Yams"),
         .target(name: "CMPI", condition: .when(traits: ["MPI"])),
       ]
@@ -66,7 +69,7 @@ let package = Package(
     .executableTarget(
       name: "ftune",
       dependencies: [
-        "TensorCore", "Layers", "Models", "KerasIO", "ImageIO", "Augment", "Features",
+        "TensorCore", "Layers", "Models", "HDF5", "KerasIO", "ImageIO", "Augment", "Features",
         "Training", "Reports", "Workflow", "TorchIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
@@ -83,7 +86,7 @@ let package = Package(
       name: "ModelsTests", dependencies: ["Models", "KerasIO", "Layers", "TensorCore"],
       exclude: ["Fixtures"]),
     .testTarget(
-      name: "KerasIOTests", dependencies: ["KerasIO", "Models", "Layers", "TensorCore"],
+      name: "KerasIOTests", dependencies: ["KerasIO", "HDF5", "Models", "Layers", "TensorCore"],
       exclude: ["Fixtures"]),
     // Fixtures are read through #filePath, so they are not bundled as resources.
     .testTarget(
@@ -92,7 +95,7 @@ let package = Package(
       exclude: ["Fixtures"]),
     .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore"]),
     .testTarget(name: "AugmentTests", dependencies: ["Augment", "ImageIO", "TensorCore"]),
-    .testTarget(name: "FeaturesTests", dependencies: ["Features", "Models", "KerasIO"]),
+    .testTarget(name: "FeaturesTests", dependencies: ["Features", "Models", "HDF5"]),
     .testTarget(
       name: "TrainingTests", dependencies: ["Training", "Models", "Layers"],
       exclude: ["Fixtures"]),

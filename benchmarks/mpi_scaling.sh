@@ -8,12 +8,12 @@
 # missing), MPI_DATA (class folders; default the demo stamps of data/fetch-images.sh),
 # MPI_RANKS ("2"; each P is compared with one process), MPI_BASE (mobilenet_v2),
 # MPI_SIZE (224), MPI_FREEZE (the fine-tuning cut; 30 of MobileNetV2's 52 weight layers, as
-# in the README's training row), MPI_EPOCHS (2), MPI_BATCH (16, the global batch),
+# in docs/mpi.md's training row), MPI_EPOCHS (2), MPI_BATCH (16, the global batch),
 # MPIRUN_ARGS (extra mpirun options; as root --allow-run-as-root is added).
 # One process uses every core through OpenBLAS and ftune's own threads; under mpirun's
 # default binding each rank sees one core, so on a 2-core machine 2 ranks trade threads
 # for processes: the speed-up there shows the overhead, not a gain. Across machines
-# (mpirun --hostfile) the README's scaling model applies.
+# (mpirun --hostfile) the scaling model of docs/mpi.md applies.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

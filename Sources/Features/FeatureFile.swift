@@ -1,5 +1,5 @@
 import Foundation
-import KerasIO
+import HDF5
 import TensorCore
 
 /// The file `ftune cache --out F.h5` writes: `features` float32 `[N, ...]` (chunked along N,

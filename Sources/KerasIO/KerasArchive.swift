@@ -1,5 +1,6 @@
 import Archive
 import Foundation
+import HDF5
 
 /// A Keras 3 `.keras` file: a zip of `config.json`, `metadata.json` and `model.weights.h5`,
 /// read with the bounded reader of the `Archive` target (damaged zips throw, never trap).

@@ -1,3 +1,4 @@
+import HDF5
 import Layers
 import Models
 

@@ -1,3 +1,4 @@
+import HDF5
 import Models
 
 extension KerasWeights {

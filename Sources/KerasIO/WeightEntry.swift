@@ -1,3 +1,5 @@
+import HDF5
+
 /// One layer's weights as a file stores them, before matching to a model.
 struct WeightEntry {
   /// The name shown in reports: the Keras layer name, else the path inside the file.

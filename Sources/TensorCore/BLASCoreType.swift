@@ -11,7 +11,7 @@
 /// OpenBLAS 0.3.21 does not know Zen 4/5 and falls back to its Haswell (AVX2) kernels even
 /// where AVX-512 `SkylakeX` kernels run about twice as fast.
 ///
-/// Policy (see README, "Performance"):
+/// Policy (see docs/performance.md):
 /// - `FTUNE_BLAS_CORETYPE=NAME` (or `ftune bench --blas-coretype NAME`) forces `NAME`;
 ///   `auto` means "pick by CPU features", `keep` means "leave OpenBLAS alone".
 /// - otherwise, a user-set `OPENBLAS_CORETYPE` is respected, except that a weaker x86

@@ -8,7 +8,7 @@ import TensorCore
 /// trainable parameters — never the frozen ones — are weighted by slice/batch size (the loss
 /// is a mean over the batch) and summed over the ranks, in flat buckets of about
 /// `bucketBytes` each, after backward (no overlap: the heads this tool trains are small and
-/// the fine-tuned tails short, so the reduction is a small part of a step; see README, MPI).
+/// the fine-tuned tails short, so the reduction is a small part of a step; see docs/mpi.md).
 /// Every rank then applies the same optimizer step to the same weights, so the models stay
 /// identical without ever sending weights.
 ///

@@ -191,7 +191,7 @@ public final class CompareWorkflow {
 
   /// Optimizer steps a head trained alone on cached features gets at least: `--epochs 10`
   /// of 70 images in batches of 16 is only 50 Adam steps at lr 0.001, which left the
-  /// linear head below a logistic regression on the same features (README, "Which
+  /// linear head below a logistic regression on the same features (docs/compare.md, "Which
   /// freezing is best?"); 500 steps cost well under a second.
   public static let headOnlyMinimumSteps = 500
 

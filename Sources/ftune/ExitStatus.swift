@@ -2,6 +2,7 @@ import ArgumentParser
 import Augment
 import Features
 import Foundation
+import HDF5
 import ImageIO
 import KerasIO
 import Layers

@@ -3,6 +3,7 @@ import Layers
 import Models
 import Testing
 
+@testable import HDF5
 @testable import KerasIO
 
 /// Damaged Keras files the HDF5 fuzzer wrote (tools/fuzz/run.sh hdf5, mutations of the

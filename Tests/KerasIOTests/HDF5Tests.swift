@@ -2,6 +2,7 @@ import Foundation
 import TensorCore
 import Testing
 
+@testable import HDF5
 @testable import KerasIO
 
 @Suite struct HDF5Tests {

@@ -6,7 +6,7 @@ import TensorCore
 
 /// Opt-in (`make parity`, or `FTUNE_PARITY_DIR=dir`): real-size (224x224) zoo networks
 /// loaded through KerasIO from the three files `zoo_fixtures.py --full` writes, against
-/// Keras's own outputs. Prints a Markdown table of errors for the README.
+/// Keras's own outputs. Prints a Markdown table of errors for docs/parity.md.
 @Suite struct FullParityTests {
   static let directory = ProcessInfo.processInfo.environment["FTUNE_PARITY_DIR"]
 

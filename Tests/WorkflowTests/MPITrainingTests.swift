@@ -26,7 +26,7 @@ struct MPITrainingTests {
 
   /// Runs `ftune args` directly or under `mpirun -n ranks` (loopback, as root, 2 cores).
   /// `--bind-to none`: each rank sees both cores, as the single process does, so OpenBLAS
-  /// runs the same threads and the cache can be compared bit for bit (see README, MPI).
+  /// runs the same threads and the cache can be compared bit for bit (see docs/mpi.md).
   func ftune(_ args: [String], ranks: Int = 1) throws -> (status: Int32, out: String, err: String) {
     let env = ProcessInfo.processInfo.environment.merging([
       "HOME": root.path, "FTUNE_CACHE_DIR": root.appendingPathComponent("cache").path,

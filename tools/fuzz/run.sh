@@ -45,7 +45,7 @@ for h in "${harnesses[@]}"; do
   stamp="$root/fuzz/.work/$h.started"
   touch "$stamp"
   echo "== $h: ${seconds}s" >&2
-  # libhdf5 (Debian's, not ours) loops forever on some damaged files (README, Fuzzing):
+  # libhdf5 (Debian's, not ours) loops forever on some damaged files (docs/reliability.md, Fuzzing):
   # that harness runs in fork mode, where a hang is recorded and fuzzing goes on.
   # Its error paths also leak a few bytes (suppressed, see tools/fuzz/lsan-hdf5.supp), and
   # it mallocs sizes read from the file: ASan should return NULL there as glibc would.

@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
       Weights are random (seeded); timings are medians over --repeat timed batches after one \
       warm-up batch. Training is one forward + backward + SGD step per batch on a pooled \
       trunk (loss = mean of the pooled features), with --freeze N frozen as in `ftune train`.
-      OpenBLAS's core type: see --blas-coretype and README "Performance".
+      OpenBLAS's core type: see --blas-coretype and docs/performance.md.
       Examples:
         ftune bench --base vgg16
         ftune bench --base mobilenet_v2 --batch 8 --train --freeze 10 --json
