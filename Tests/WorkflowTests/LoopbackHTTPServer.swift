@@ -22,9 +22,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 
   init(routes: [String: Route]) throws {
     self.routes = routes
-    listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     var yes: Int32 = 1
-    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -32,11 +32,14 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &addr) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
-        bind(listener, p, length) == 0 && listen(listener, 8) == 0
-          && getsockname(listener, p, &length) == 0
+        bind(fd, p, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, p, &length) == 0
       }
     }
-    guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
+    guard bound else {
+      close(fd)
+      throw POSIXError(.EADDRNOTAVAIL)
+    }
+    listener = fd
     port = UInt16(bigEndian: addr.sin_port)
     let thread = Thread { [self] in serve() }
     thread.start()

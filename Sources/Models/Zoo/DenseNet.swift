@@ -33,7 +33,7 @@ public enum DenseNet {
     }
     x = try g.add(ResNet.bn("bn"), x)
     x = try g.add(Activation("relu", .relu), x)
-    try ResNet.top(g, x, o)
+    try ZooHead.top(g, x, o, avgName: "avg_pool", maxName: "max_pool")
     return g
   }
 

@@ -120,12 +120,7 @@ public enum InceptionV3 {
       x = try b.concat([b1, b3cat, bdcat, bp], "mixed\(9 + i)")
     }
 
-    if o.includeTop {
-      x = try g.add(GlobalAveragePooling2D("avg_pool"), x)
-      _ = try ZooHead.predictions(g, x, o)
-    } else {
-      _ = try ZooHead.pooling(g, x, o.pooling)
-    }
+    try ZooHead.top(g, x, o)
     return try KerasLayerOrder.reorder(g)
   }
 }

@@ -3,6 +3,14 @@
 extension KerasWeightsTable {
   /// `CONSTRUCTOR[_variant]/top|notop` -> the file `keras.utils.get_file` fetches.
   static let files: [String: KerasWeightsFile] = [
+    "Xception/top": KerasWeightsFile(
+      fileName: "xception_weights_tf_dim_ordering_tf_kernels.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/xception/xception_weights_tf_dim_ordering_tf_kernels.h5",
+      fileHash: "0a58e3b7378bc2990ea3b43d5981f1f6"),
+    "Xception/notop": KerasWeightsFile(
+      fileName: "xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/xception/xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      fileHash: "b0042744bf5b25fce3cb969f33bebb97"),
     "VGG16/top": KerasWeightsFile(
       fileName: "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
       origin: "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels.h5",
@@ -19,70 +27,6 @@ extension KerasWeightsTable {
       fileName: "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
       origin: "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
       fileHash: "253f8cb515780f3b799900260a226db6"),
-    "Xception/top": KerasWeightsFile(
-      fileName: "xception_weights_tf_dim_ordering_tf_kernels.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/xception/xception_weights_tf_dim_ordering_tf_kernels.h5",
-      fileHash: "0a58e3b7378bc2990ea3b43d5981f1f6"),
-    "Xception/notop": KerasWeightsFile(
-      fileName: "xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/xception/xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      fileHash: "b0042744bf5b25fce3cb969f33bebb97"),
-    "InceptionV3/top": KerasWeightsFile(
-      fileName: "inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
-      fileHash: "9a0d58056eeedaa3f26cb7ebd46da564"),
-    "InceptionV3/notop": KerasWeightsFile(
-      fileName: "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      fileHash: "bcbd6486424b2319ff4ef7d526e38f63"),
-    "InceptionResNetV2/top": KerasWeightsFile(
-      fileName: "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/inception_resnet_v2/inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5",
-      fileHash: "e693bd0210a403b3192acc6073ad2e96"),
-    "InceptionResNetV2/notop": KerasWeightsFile(
-      fileName: "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/inception_resnet_v2/inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      fileHash: "d19885ff4a710c122648d3b5c3b684e4"),
-    "DenseNet121/top": KerasWeightsFile(
-      fileName: "densenet121_weights_tf_dim_ordering_tf_kernels.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet121_weights_tf_dim_ordering_tf_kernels.h5",
-      fileHash: "9d60b8095a5708f2dcce2bca79d332c7"),
-    "DenseNet121/notop": KerasWeightsFile(
-      fileName: "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      fileHash: "30ee3e1110167f948a6b9946edeeb738"),
-    "DenseNet169/top": KerasWeightsFile(
-      fileName: "densenet169_weights_tf_dim_ordering_tf_kernels.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet169_weights_tf_dim_ordering_tf_kernels.h5",
-      fileHash: "d699b8f76981ab1b30698df4c175e90b"),
-    "DenseNet169/notop": KerasWeightsFile(
-      fileName: "densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      fileHash: "b8c4d4c20dd625c148057b9ff1c1176b"),
-    "DenseNet201/top": KerasWeightsFile(
-      fileName: "densenet201_weights_tf_dim_ordering_tf_kernels.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet201_weights_tf_dim_ordering_tf_kernels.h5",
-      fileHash: "1ceb130c1ea1b78c3bf6114dbdfd8807"),
-    "DenseNet201/notop": KerasWeightsFile(
-      fileName: "densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5",
-      fileHash: "c13680b51ded0fb44dff2d8f86ac8bb1"),
-    "NASNetMobile/top": KerasWeightsFile(
-      fileName: "nasnet_mobile.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/NASNet-mobile.h5",
-      fileHash: "020fb642bf7360b370c678b08e0adf61"),
-    "NASNetLarge/top": KerasWeightsFile(
-      fileName: "nasnet_large.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/NASNet-large.h5",
-      fileHash: "11577c9a518f0070763c2b964a382f17"),
-    "NASNetMobile/notop": KerasWeightsFile(
-      fileName: "nasnet_mobile_no_top.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/NASNet-mobile-no-top.h5",
-      fileHash: "1ed92395b5b598bdda52abe5c0dbfd63"),
-    "NASNetLarge/notop": KerasWeightsFile(
-      fileName: "nasnet_large_no_top.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/NASNet-large-no-top.h5",
-      fileHash: "d81d89dc07e6e56530c4e77faddd61b5"),
     "ResNet50/top": KerasWeightsFile(
       fileName: "resnet50_weights_tf_dim_ordering_tf_kernels.h5",
       origin: "https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels.h5",
@@ -131,6 +75,62 @@ extension KerasWeightsTable {
       fileName: "resnet152v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
       origin: "https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet152v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
       fileHash: "ed17cf2e0169df9d443503ef94b23b33"),
+    "InceptionV3/top": KerasWeightsFile(
+      fileName: "inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
+      fileHash: "9a0d58056eeedaa3f26cb7ebd46da564"),
+    "InceptionV3/notop": KerasWeightsFile(
+      fileName: "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      fileHash: "bcbd6486424b2319ff4ef7d526e38f63"),
+    "InceptionResNetV2/top": KerasWeightsFile(
+      fileName: "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/inception_resnet_v2/inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5",
+      fileHash: "e693bd0210a403b3192acc6073ad2e96"),
+    "InceptionResNetV2/notop": KerasWeightsFile(
+      fileName: "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/inception_resnet_v2/inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      fileHash: "d19885ff4a710c122648d3b5c3b684e4"),
+    "DenseNet121/top": KerasWeightsFile(
+      fileName: "densenet121_weights_tf_dim_ordering_tf_kernels.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet121_weights_tf_dim_ordering_tf_kernels.h5",
+      fileHash: "9d60b8095a5708f2dcce2bca79d332c7"),
+    "DenseNet121/notop": KerasWeightsFile(
+      fileName: "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      fileHash: "30ee3e1110167f948a6b9946edeeb738"),
+    "DenseNet169/top": KerasWeightsFile(
+      fileName: "densenet169_weights_tf_dim_ordering_tf_kernels.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet169_weights_tf_dim_ordering_tf_kernels.h5",
+      fileHash: "d699b8f76981ab1b30698df4c175e90b"),
+    "DenseNet169/notop": KerasWeightsFile(
+      fileName: "densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      fileHash: "b8c4d4c20dd625c148057b9ff1c1176b"),
+    "DenseNet201/top": KerasWeightsFile(
+      fileName: "densenet201_weights_tf_dim_ordering_tf_kernels.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet201_weights_tf_dim_ordering_tf_kernels.h5",
+      fileHash: "1ceb130c1ea1b78c3bf6114dbdfd8807"),
+    "DenseNet201/notop": KerasWeightsFile(
+      fileName: "densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5",
+      fileHash: "c13680b51ded0fb44dff2d8f86ac8bb1"),
+    "NASNetMobile/top": KerasWeightsFile(
+      fileName: "nasnet_mobile.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/NASNet-mobile.h5",
+      fileHash: "020fb642bf7360b370c678b08e0adf61"),
+    "NASNetMobile/notop": KerasWeightsFile(
+      fileName: "nasnet_mobile_no_top.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/NASNet-mobile-no-top.h5",
+      fileHash: "1ed92395b5b598bdda52abe5c0dbfd63"),
+    "NASNetLarge/top": KerasWeightsFile(
+      fileName: "nasnet_large.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/NASNet-large.h5",
+      fileHash: "11577c9a518f0070763c2b964a382f17"),
+    "NASNetLarge/notop": KerasWeightsFile(
+      fileName: "nasnet_large_no_top.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/NASNet-large-no-top.h5",
+      fileHash: "d81d89dc07e6e56530c4e77faddd61b5"),
     "EfficientNetB0/top": KerasWeightsFile(
       fileName: "efficientnetb0.h5",
       origin: "https://storage.googleapis.com/keras-applications/efficientnetb0.h5",
@@ -299,6 +299,14 @@ extension KerasWeightsTable {
       fileName: "weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5",
       origin: "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5",
       fileHash: "d3e8ec802a04aa4fc771ee12a9a9b836"),
+    "MobileNetV3Large/top": KerasWeightsFile(
+      fileName: "weights_mobilenet_v3_large_224_1.0_float.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_large_224_1.0_float.h5",
+      fileHash: "59e551e166be033d707958cf9e29a6a7"),
+    "MobileNetV3Large/notop": KerasWeightsFile(
+      fileName: "weights_mobilenet_v3_large_224_1.0_float_no_top_v2.h5",
+      origin: "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_large_224_1.0_float_no_top_v2.h5",
+      fileHash: "07fb09a5933dd0c8eaafa16978110389"),
     "MobileNetV3Small_0.75/top": KerasWeightsFile(
       fileName: "weights_mobilenet_v3_small_224_0.75_float.h5",
       origin: "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_small_224_0.75_float.h5",
@@ -315,14 +323,6 @@ extension KerasWeightsTable {
       fileName: "weights_mobilenet_v3_small_minimalistic_224_1.0_float_no_top_v2.h5",
       origin: "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_small_minimalistic_224_1.0_float_no_top_v2.h5",
       fileHash: "cde8136e733e811080d9fcd8a252f7e4"),
-    "MobileNetV3Large/top": KerasWeightsFile(
-      fileName: "weights_mobilenet_v3_large_224_1.0_float.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_large_224_1.0_float.h5",
-      fileHash: "59e551e166be033d707958cf9e29a6a7"),
-    "MobileNetV3Large/notop": KerasWeightsFile(
-      fileName: "weights_mobilenet_v3_large_224_1.0_float_no_top_v2.h5",
-      origin: "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_large_224_1.0_float_no_top_v2.h5",
-      fileHash: "07fb09a5933dd0c8eaafa16978110389"),
     "MobileNetV3Large_0.75/top": KerasWeightsFile(
       fileName: "weights_mobilenet_v3_large_224_0.75_float.h5",
       origin: "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_large_224_0.75_float.h5",

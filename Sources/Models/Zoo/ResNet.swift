@@ -30,7 +30,7 @@ public enum ResNet {
     x = try stack(g, x, filters: 128, blocks: blocks[1], name: "conv3")
     x = try stack(g, x, filters: 256, blocks: blocks[2], name: "conv4")
     x = try stack(g, x, filters: 512, blocks: blocks[3], name: "conv5")
-    try top(g, x, o)
+    try ZooHead.top(g, x, o, avgName: "avg_pool", maxName: "max_pool")
     return g
   }
 
@@ -44,16 +44,6 @@ public enum ResNet {
     }
     x = try g.add(ZeroPadding2D("pool1_pad", padding: ((1, 1), (1, 1))), x)
     return try g.add(MaxPooling2D("pool1_pool", poolSize: (3, 3), strides: (2, 2)), x)
-  }
-
-  /// The classifier, or `avg_pool`/`max_pool` without it.
-  static func top(_ g: Graph, _ x: NodeID, _ o: ZooOptions) throws {
-    if o.includeTop {
-      let x = try g.add(GlobalAveragePooling2D("avg_pool"), x)
-      _ = try ZooHead.predictions(g, x, o)
-    } else {
-      _ = try ZooHead.pooling(g, x, o.pooling, avgName: "avg_pool", maxName: "max_pool")
-    }
   }
 
   static func bn(_ name: String) -> BatchNormalization {

@@ -28,7 +28,7 @@ public enum ResNetV2 {
     x = try stack(g, x, filters: 512, blocks: blocks[3], stride1: 1, name: "conv5", names)
     x = try g.add(ResNet.bn("post_bn"), x)
     x = try g.add(Activation("post_relu", .relu), x)
-    try ResNet.top(g, x, o)
+    try ZooHead.top(g, x, o, avgName: "avg_pool", maxName: "max_pool")
     return try KerasLayerOrder.reorder(g)
   }
 

@@ -55,12 +55,7 @@ public enum Xception {
     x = try sepconv(g, x, 2048, "block14_sepconv2")
     x = try g.add(Activation("block14_sepconv2_act", .relu), x)
 
-    if o.includeTop {
-      x = try g.add(GlobalAveragePooling2D("avg_pool"), x)
-      _ = try ZooHead.predictions(g, x, o)
-    } else {
-      _ = try ZooHead.pooling(g, x, o.pooling)
-    }
+    try ZooHead.top(g, x, o)
     return try KerasLayerOrder.reorder(g)
   }
 
