@@ -41,8 +41,7 @@ public final class Activation: Layer {
     case .relu, .relu6:
       // One SIMD pass into a new buffer instead of a copy of `x` and then a pass over it.
       y = ChannelAffine.map(
-        x, channels: x.shape.last ?? 1, scale: nil, shift: nil,
-        clamp: kind == .relu ? .relu : .relu6)
+        x, channels: x.shape.last ?? 1, scale: nil, shift: nil, activation: kind)
     default:
       var t = x
       kind.apply(&t)

@@ -19,9 +19,9 @@ struct FoldGroup {
   let head: Int
   /// The BatchNormalization node folded into it.
   let norm: Int
-  /// The ReLU/Activation node fused as a clamp, if any.
+  /// The ReLU/Activation node fused into the epilogue, if any, and what it applies.
   var activation: Int?
-  var clamp: OutputClamp?
+  var kind: ActivationKind = .linear
 }
 
 extension Graph {
@@ -35,10 +35,10 @@ extension Graph {
       let j = consumers[i][0]
       guard nodes[j].layer is BatchNormalization, nodes[j].inputs == [i] else { continue }
       var act: Int? = nil
-      var clamp: OutputClamp? = nil
-      if consumers[j].count == 1, let c = Self.clamp(of: nodes[consumers[j][0]].layer) {
+      var kind = ActivationKind.linear
+      if consumers[j].count == 1, let k = Self.epilogue(of: nodes[consumers[j][0]].layer) {
         act = consumers[j][0]
-        clamp = c
+        kind = k
       }
       var pad: Int? = nil
       if node.inputs.count == 1, let p = node.inputs.first, consumers[p] == [i],
@@ -46,7 +46,7 @@ extension Graph {
       {
         pad = p
       }
-      groups.append(FoldGroup(pad: pad, head: i, norm: j, activation: act, clamp: clamp))
+      groups.append(FoldGroup(pad: pad, head: i, norm: j, activation: act, kind: kind))
     }
     return groups
   }
@@ -59,19 +59,12 @@ extension Graph {
     return false
   }
 
-  /// The clamp a ReLU-like layer applies, or nil when it is not one.
-  static func clamp(of layer: any Layer) -> OutputClamp? {
-    if let r = layer as? ReLU {
-      return OutputClamp(lower: 0, upper: r.maxValue ?? .infinity)
-    }
-    if let a = layer as? Activation {
-      switch a.kind {
-      case .relu: return .relu
-      case .relu6: return .relu6
-      default: return nil
-      }
-    }
-    return nil
+  /// The activation a ReLU/Activation layer applies when kernels can fuse it into their
+  /// epilogue (`fusableInEpilogue`, not `linear`), else nil: the layer then runs itself.
+  static func epilogue(of layer: any Layer) -> ActivationKind? {
+    let kind = (layer as? ReLU)?.activationKind ?? (layer as? Activation)?.kind
+    guard let kind, kind != .linear, kind.fusableInEpilogue else { return nil }
+    return kind
   }
 }
 
@@ -123,7 +116,7 @@ struct NodeRunner {
       else { continue }
       var group = g
       if let a = g.activation, a > end || recording(a) {
-        (group.activation, group.clamp) = (nil, nil)
+        (group.activation, group.kind) = (nil, .linear)
       }
       if let p = g.pad, p <= start || recording(p) { group.pad = nil }
       heads[g.head] = group
@@ -153,7 +146,7 @@ struct NodeRunner {
       var fold = r
       fold.group = group
       if let a = r.activation, a > end || recording(a) {
-        (fold.activation, fold.clamp) = (nil, nil)
+        (fold.activation, fold.kind) = (nil, .linear)
       }
       heads[group.head] = nil
       absorbed.insert(group.head)
@@ -220,26 +213,26 @@ extension Graph {
       try checkChannels(geo, k.value, layer: conv.name, shape: x.shape)
       if SmallCinConvKernel.isApplicable(geo) {
         return SmallCinConvKernel.forward(
-          x, kernel: folded.kernel, bias: folded.bias, geometry: geo, clamp: g.clamp)
+          x, kernel: folded.kernel, bias: folded.bias, geometry: geo, activation: g.kind)
       }
       if geo.isPointwise && geo.channels <= PointwiseConvKernel.maxInputChannels {
         return PointwiseConvKernel.forward(
-          x, kernel: folded.kernel, bias: folded.bias, clamp: g.clamp)
+          x, kernel: folded.kernel, bias: folded.bias, activation: g.kind)
       }
       // Strided 1×1 (ResNet's stage openers): pixels read in place, epilogue fused.
       if PointwiseConvKernel.isApplicable(geo) {
         return PointwiseConvKernel.forward(
           x, kernel: folded.kernel, bias: folded.bias, geometry: geo, residual: nil,
-          clamp: g.clamp)
+          activation: g.kind)
       }
       // Winograd adds the shift and clamps in its own output pass: no second pass.
-      if WinogradKernel.isChosen(geo), let act = FusedActivation(g.clamp) {
+      if WinogradKernel.isChosen(geo) {
         return WinogradKernel.forward(
-          x, kernel: folded.kernel, bias: folded.bias, activation: act, geometry: geo)
+          x, kernel: folded.kernel, bias: folded.bias, activation: g.kind, geometry: geo)
       }
       var y = Conv2DKernel.forward(x, kernel: folded.kernel, bias: nil, geometry: geo)
       ChannelAffine.apply(
-        &y, channels: conv.filters, shift: folded.bias.scalars, clamp: g.clamp)
+        &y, channels: conv.filters, shift: folded.bias.scalars, activation: g.kind)
       return y
     }
     if let dw = layer as? DepthwiseConv2D, let k = dw.kernel {
@@ -250,7 +243,7 @@ extension Graph {
       try checkChannels(geo, k.value, layer: dw.name, shape: x.shape)
       return DepthwiseConvKernel.forward(
         x, kernel: folded.kernel, bias: folded.bias, multiplier: dw.depthMultiplier,
-        geometry: geo, clamp: g.clamp)
+        geometry: geo, activation: g.kind)
     }
     throw GraphError.invalid("graph '\(name)': layer '\(layer.name)' cannot be folded")
   }

@@ -49,7 +49,7 @@ extension Graph {
   static func isBandConv(_ layer: any Layer) -> Bool {
     guard let c = layer as? Conv2D else { return false }
     return c.kernelSize == (3, 3) && c.strides == (1, 1) && c.padding == .same
-      && [.linear, .relu, .relu6].contains(c.activation)
+      && c.activation.fusableInEpilogue
   }
 
   /// The pooled output of the group from the first convolution's input `x` `[N, H, W, C]`.
@@ -107,13 +107,13 @@ extension Graph {
       var ga = g1
       (ga.inH, ga.padTop, ga.outH) = (e - s, s - (a0 - 1), a1 - a0)
       let y1 = Conv2DKernel.forward(
-        slice, kernel: k1, filter: u1, bias: c1.bias?.value, activation: Self.fused(c1),
+        slice, kernel: k1, filter: u1, bias: c1.bias?.value, activation: c1.activation,
         geometry: ga)
       TensorPool.shared.recycle(slice)
       var gb = g2Full
       (gb.inH, gb.padTop, gb.outH) = (a1 - a0, a0 - (b0 - 1), b1 - b0)
       let y2 = Conv2DKernel.forward(
-        y1, kernel: k2, filter: u2, bias: c2.bias?.value, activation: Self.fused(c2),
+        y1, kernel: k2, filter: u2, bias: c2.bias?.value, activation: c2.activation,
         geometry: gb)
       TensorPool.shared.recycle(y1)
       Self.maxPool2x2(y2, into: &out, firstRow: q0)
@@ -121,10 +121,6 @@ extension Graph {
       q0 = q1
     }
     return out
-  }
-
-  private static func fused(_ c: Conv2D) -> FusedActivation {
-    c.activation == .relu ? .relu : c.activation == .relu6 ? .relu6 : .none
   }
 
   /// Rows `r` of every image of `x` `[N, H, W, C]` as `[N, r.count, W, C]`.

@@ -125,8 +125,8 @@ extension Graph {
       b.depthwise, expanded, kernel: d.kernelSize, strides: d.strides, padding: d.padding,
       layer: d.name)
     let weights = InvertedResidualWeights(
-      expand: fe?.kernel, expandBias: fe?.bias, expandClamp: b.expand?.clamp,
-      depthwise: fd.kernel, depthwiseBias: fd.bias, depthwiseClamp: b.depthwise.clamp,
+      expand: fe?.kernel, expandBias: fe?.bias, expandActivation: b.expand?.kind ?? .linear,
+      depthwise: fd.kernel, depthwiseBias: fd.bias, depthwiseActivation: b.depthwise.kind,
       project: fp.kernel, projectBias: fp.bias)
     let residual = b.add != nil
     guard InvertedResidualKernel.pays(geo),

@@ -20,9 +20,9 @@ struct ResidualFold {
   let add: Int
   /// Which of the Add's two inputs is the chain's BatchNorm; the other is the shortcut.
   let branch: Int
-  /// The ReLU/Activation after the Add, fused as a clamp, if any.
+  /// The ReLU/Activation after the Add, fused into the epilogue, if any.
   var activation: Int?
-  var clamp: OutputClamp?
+  var kind: ActivationKind = .linear
 }
 
 extension Graph {
@@ -47,9 +47,9 @@ extension Graph {
         }),
         let g = byNorm[node.inputs[b]]
       else { continue }
-      var fold = ResidualFold(group: g, add: i, branch: b, activation: nil, clamp: nil)
-      if consumers[i].count == 1, let c = Self.clamp(of: nodes[consumers[i][0]].layer) {
-        (fold.activation, fold.clamp) = (consumers[i][0], c)
+      var fold = ResidualFold(group: g, add: i, branch: b, activation: nil)
+      if consumers[i].count == 1, let k = Self.epilogue(of: nodes[consumers[i][0]].layer) {
+        (fold.activation, fold.kind) = (consumers[i][0], k)
       }
       folds.append(fold)
     }
@@ -84,11 +84,11 @@ extension Graph {
     if PointwiseConvKernel.isApplicable(geo) {
       return PointwiseConvKernel.forward(
         x, kernel: folded.kernel, bias: folded.bias, geometry: geo, residual: shortcut,
-        clamp: r.clamp)
+        activation: r.kind)
     }
     var y = Conv2DKernel.forward(x, kernel: folded.kernel, bias: nil, geometry: geo)
     ChannelAffine.addResidual(
-      &y, shortcut, channels: conv.filters, shift: folded.bias.scalars, clamp: r.clamp)
+      &y, shortcut, channels: conv.filters, shift: folded.bias.scalars, activation: r.kind)
     return y
   }
 }

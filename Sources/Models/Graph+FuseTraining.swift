@@ -14,8 +14,8 @@ import TensorCore
 /// and passes the gradient straight back. One full-size tensor is neither written nor
 /// kept, and the activation's forward and backward passes disappear.
 struct TrainingFusion {
-  /// BatchNorm node → the clamp it applies for the activation after it.
-  private(set) var norms: [Int: OutputClamp] = [:]
+  /// BatchNorm node → the activation after it, which it applies in its output pass.
+  private(set) var norms: [Int: ActivationKind] = [:]
   /// Activation nodes whose clamp a BatchNorm applies.
   private(set) var activations: Set<Int> = []
   /// DepthwiseConv2D node → the ZeroPadding2D node before it that it absorbs.
@@ -48,9 +48,9 @@ struct TrainingFusion {
     for (i, node) in nodes.enumerated() where i > start && node.layer is BatchNormalization {
       let a = consumer[i]
       guard consumers[i] == 1, a <= end, nodes[a].inputs == [i], recording(i), recording(a),
-        let clamp = Graph.clamp(of: nodes[a].layer)
+        let kind = Graph.epilogue(of: nodes[a].layer)
       else { continue }
-      norms[i] = clamp
+      norms[i] = kind
       activations.insert(a)
     }
   }
@@ -59,8 +59,8 @@ struct TrainingFusion {
   func forward(
     _ i: Int, _ layer: any Layer, _ inputs: [Tensor], mode: ForwardMode, graph: Graph
   ) throws -> Tensor? {
-    if let clamp = norms[i], let bn = layer as? BatchNormalization {
-      return try bn.forward(inputs, mode: mode, clamp: clamp)
+    if let kind = norms[i], let bn = layer as? BatchNormalization {
+      return try bn.forward(inputs, mode: mode, activation: kind)
     }
     if let p = paddedConvs[i], let dw = layer as? DepthwiseConv2D,
       let zp = graph.nodes[p].layer as? ZeroPadding2D

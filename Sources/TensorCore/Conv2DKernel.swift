@@ -23,15 +23,13 @@ public enum Conv2DKernel {
   /// inputs of ≤ 4 channels directly (`SmallCinConvKernel`); the rest as im2col + GEMM.
   public static func forward(
     _ x: Tensor, kernel: Tensor, filter: WinogradFilter? = nil, bias: Tensor?,
-    activation: FusedActivation = .none, geometry g: WindowGeometry,
+    activation: ActivationKind = .linear, geometry g: WindowGeometry,
     maxColumnElements: Int = forwardMaxColumnElements
   ) -> Tensor {
     // Few input channels (RGB stems): direct kernel, no im2col / Winograd transforms.
     if SmallCinConvKernel.isApplicable(g) {
-      let clamp: OutputClamp? =
-        activation == .relu ? .relu : (activation == .relu6 ? .relu6 : nil)
       return SmallCinConvKernel.forward(
-        x, kernel: kernel, bias: bias, geometry: g, clamp: clamp)
+        x, kernel: kernel, bias: bias, geometry: g, activation: activation)
     }
     if WinogradKernel.isChosen(g) {
       return WinogradKernel.forward(
@@ -43,9 +41,8 @@ public enum Conv2DKernel {
   }
 
   /// ReLU/ReLU6 over the output, spread over the cores.
-  static func clamp(_ y: inout Tensor, _ activation: FusedActivation) {
-    guard activation != .none else { return }
-    let upper: Float = activation == .relu6 ? 6 : .infinity
+  static func clamp(_ y: inout Tensor, _ activation: ActivationKind) {
+    guard let upper = activation.clampBounds?.upper else { return }
     y.withUnsafeMutableBufferPointer { p in
       let base = p
       let blocks = min(64, max(1, p.count / 65536))

@@ -42,7 +42,7 @@ import Testing
     #expect(folds.map { name($0.add) } == ["b1_add", "b2_add"])
     #expect(folds.map(\.branch) == [1, 1])
     #expect(folds.map { name($0.activation) } == ["b1_out", "b2_out"])
-    #expect(folds.map(\.clamp) == [.relu, .relu])
+    #expect(folds.map(\.kind) == [.relu, .relu])
     #expect(g.paddedPools().map { name($0.pad) + ">" + name($0.pool) } == [
       "pool1_pad>pool1_pool"
     ])
