@@ -25,9 +25,10 @@ import Testing
   /// Every (constructor, options) Keras's `get_file` was called with by
   /// `zoo_weights_table.py`: same file name, address and hash in ftune's table.
   @Test func weightFilesAreKerasSourceTable() throws {
-    let url = ZooFixture.directory.appendingPathComponent("zoo_weights.json")
+    let url = ZooFixture.directory.appendingPathComponent("keras_weights_table.json")
     let fx = try JSONDecoder().decode(WeightsFixture.self, from: Data(contentsOf: url))
     #expect(fx.files.count >= 90)
+    var covered = Set<String>()
     for row in fx.files {
       var o = ZooOptions(
         includeTop: row.kwargs.include_top, height: row.kwargs.input_shape?[0],
@@ -36,19 +37,16 @@ import Testing
       let ours = KerasWeightsTable.file(row.constructor, o)
       let keras = KerasWeightsFile(fileName: row.fname, origin: row.origin, fileHash: row.file_hash)
       #expect(ours == keras, "\(row.constructor) \(row.kwargs)")
-    }
-    // Each zoo entry built from Keras finds its files through the same table.
-    for entry in ModelZoo.entries where entry.kerasConstructor.hasPrefix("keras.") {
-      let constructor = String(entry.kerasConstructor.split(separator: ".").last ?? "")
-      for top in [true, false] {
-        let row = fx.files.first {
-          $0.constructor == constructor && $0.kwargs.include_top == top
-            && ($0.kwargs.alpha ?? 1) == 1 && $0.kwargs.input_shape.map { $0[0] == 224 } ?? true
-        }
-        let file = entry.kerasWeights(ZooOptions(includeTop: top))
-        #expect(file?.fileName == row?.fname, "\(entry.name) top=\(top)")
+      // A zoo entry built from that constructor finds the same file for the same options.
+      if let entry = ModelZoo.entries.first(where: {
+        $0.kerasConstructor == "keras.applications.\(row.constructor)"
+      }) {
+        #expect(entry.kerasWeights(o) == keras, "\(entry.name) \(row.kwargs)")
+        covered.insert(entry.name)
       }
     }
+    let fromKeras = ModelZoo.entries.filter { $0.kerasConstructor.hasPrefix("keras.") }
+    #expect(covered == Set(fromKeras.map(\.name)))
   }
 
   @Test func mobileNetFilesFollowAlphaAndSize() {

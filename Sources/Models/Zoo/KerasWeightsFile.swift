@@ -16,12 +16,4 @@ public struct KerasWeightsFile: Sendable, Equatable {
   init(_ fileName: String, in base: String, hash: String?) {
     self.init(fileName: fileName, origin: base + fileName, fileHash: hash)
   }
-
-  /// The file with or without top of a network that publishes exactly those two.
-  static func pair(
-    _ o: ZooOptions, base: String, top: (String, String?), notop: (String, String?)
-  ) -> KerasWeightsFile {
-    let (name, hash) = o.includeTop ? top : notop
-    return KerasWeightsFile(name, in: base, hash: hash)
-  }
 }
