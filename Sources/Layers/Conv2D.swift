@@ -85,9 +85,9 @@ public final class Conv2D: Layer {
       throw LayerError.badInputShape(
         layer: name, shape: x.shape, reason: "kernel expects \(k.value.shape[2]) channels")
     }
-    // ReLU/ReLU6 fused into the kernel's output pass; 3x3 stride-1 runs as Winograd.
+    // ReLU/ReLU6 fused into the kernel's output pass (Conv2DKernel.choice picks the kernel).
     let fused = activation.epilogue
-    let cached = WinogradKernel.isChosen(g) ? winogradFilter(k, g, mode) : nil
+    let cached = Conv2DKernel.choice(g) == .winograd ? winogradFilter(k, g, mode) : nil
     var y = Conv2DKernel.forward(
       x, kernel: k.value, filter: cached, bias: bias?.value, activation: fused, geometry: g)
     if fused != activation { activation.apply(&y) }

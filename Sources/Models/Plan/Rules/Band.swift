@@ -15,6 +15,29 @@ struct BandGroup {
   let first: Int, second: Int, pool: Int
 }
 
+/// The rule: every chain of the pass whose three nodes record nothing.
+enum BandRule: FusionRule {
+  static func enabled(for mode: ForwardMode) -> Bool { BandSwitch.enabled }
+
+  static func apply(_ plan: inout PlanBuilder) {
+    for b in plan.graph.bandGroups(plan.consumers)
+    where plan.inPass(b.first) && b.pool <= plan.end
+      && ![b.first, b.second, b.pool].contains(where: plan.recording)
+    {
+      plan.add(b)
+    }
+  }
+}
+
+extension BandGroup: PlanNode {
+  var anchor: Int { first }
+  var absorbed: [Int] { [second, pool] }
+  func label(_ graph: Graph) -> String { label("banded", graph, [first, second, pool]) }
+  func run(_ graph: Graph, _ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
+    try graph.runBand(self, inputs, mode: mode)
+  }
+}
+
 /// `FTUNE_BAND=0` runs the three layers one after another (to compare, or to rule it out).
 enum BandSwitch {
   static let enabled: Bool = ProcessInfo.processInfo.environment["FTUNE_BAND"] != "0"
@@ -26,9 +49,8 @@ extension Graph {
   static let bandElements = 1 << 22
 
   /// The chains this graph has (shape conditions are checked again when a pass runs).
-  func bandGroups() -> [BandGroup] {
-    var consumers = [[Int]](repeating: [], count: nodes.count)
-    for (i, node) in nodes.enumerated() { for j in node.inputs { consumers[j].append(i) } }
+  func bandGroups(_ consumers: [[Int]]? = nil) -> [BandGroup] {
+    let consumers = consumers ?? consumerLists()
     var groups: [BandGroup] = []
     for (i, node) in nodes.enumerated() {
       guard Self.isBandConv(node.layer), node.inputs.count == 1, consumers[i].count == 1
@@ -164,14 +186,5 @@ extension Graph {
         }
       }
     }
-  }
-}
-
-extension Graph {
-  /// The profile row of a band: its layers' names with `FTUNE_PROFILE=layers`, else kinds.
-  func bandLabel(_ b: BandGroup) -> String {
-    let parts = [b.first, b.second, b.pool].map { nodes[$0].layer }
-    return "banded " + parts.map { LayerProfile.byName ? $0.name : $0.kerasClassName }
-      .joined(separator: "+")
   }
 }
