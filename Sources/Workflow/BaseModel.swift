@@ -46,8 +46,8 @@ public struct BaseModel {
     options.seed = seed
     let graph = try entry.build(options)
     let path = try resolveWeights(
-      weights, base: entry.name, fileName: entry.kerasWeightsFileName(options),
-      environment: environment)
+      weights, base: entry.name, file: entry.kerasWeights(options), environment: environment,
+      log: log)
     if let path {
       log(try KerasWeights.load(into: graph, from: path, strict: !partial).summary)
     }
@@ -79,11 +79,12 @@ public struct BaseModel {
     base.hasSuffix(".h5") || base.hasSuffix(".keras") || base.contains("/")
   }
 
-  /// `--weights FILE` → FILE; `random` → nil; empty → `~/.keras/models/<Keras's file name>`
-  /// when it exists, else an error saying where to put one and how to fetch real ones.
+  /// `--weights FILE` → FILE; `random` → nil; empty → `$KERAS_HOME/models/<Keras's file name>`
+  /// (`~/.keras/models/`), downloaded there from Keras's address on first use as Keras does.
   public static func resolveWeights(
-    _ weights: String, base: String, fileName: String?,
-    environment: [String: String] = ProcessInfo.processInfo.environment
+    _ weights: String, base: String, file: KerasWeightsFile?,
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    log: (String) -> Void = { _ in }
   ) throws -> String? {
     if weights == "random" { return nil }
     if !weights.isEmpty {
@@ -94,15 +95,24 @@ public struct BaseModel {
       }
       return weights
     }
-    guard let fileName else { throw WorkflowError.noWeightsKnown(base: base) }
+    guard let file else { throw WorkflowError.noWeightsKnown(base: base) }
+    let candidate = kerasModelsFolder(environment).appendingPathComponent(file.fileName).path
+    if FileManager.default.fileExists(atPath: candidate) { return candidate }
+    log("\(base): \(file.fileName) is not in \(candidate); downloading it from"
+      + " \(WeightsDownload.origin(of: file, environment: environment))")
+    let bar = ProgressBar(label: file.fileName)
+    try WeightsDownload.fetch(
+      file, to: candidate, environment: environment, progress: bar.update)
+    bar.finish()
+    return candidate
+  }
+
+  /// Keras's cache folder for weights: `$KERAS_HOME/models`, else `~/.keras/models`.
+  public static func kerasModelsFolder(_ environment: [String: String]) -> URL {
     let home = environment["KERAS_HOME"].map { URL(fileURLWithPath: $0) }
       ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory())
         .appendingPathComponent(".keras")
-    let candidate = home.appendingPathComponent("models").appendingPathComponent(fileName).path
-    guard FileManager.default.fileExists(atPath: candidate) else {
-      throw WorkflowError.weightsNotFound(base: base, looked: [candidate], fileName: fileName)
-    }
-    return candidate
+    return home.appendingPathComponent("models")
   }
 }
 

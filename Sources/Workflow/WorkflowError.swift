@@ -11,7 +11,6 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
   case badValue(option: String, value: String, hint: String)
   /// The file an option names does not exist (a data error, not a usage error).
   case missingFile(option: String, path: String, hint: String)
-  case weightsNotFound(base: String, looked: [String], fileName: String)
   case noWeightsKnown(base: String)
   case runDirectory(path: String, reason: String)
   case notARun(path: String, missing: String)
@@ -39,11 +38,6 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
       return "--\(option) \(value): \(hint)"
     case .missingFile(let option, let path, let hint):
       return "--\(option) \(path): no such file; \(hint)"
-    case .weightsNotFound(let base, let looked, let fileName):
-      return "no weights for \(base): looked for \(looked.joined(separator: ", ")). Put Keras's"
-        + " \(fileName) in ~/.keras/models/ (Keras downloads it there), pass --weights FILE"
-        + " (data/fetch-weights.sh fetches real weights into data/fetched/weights/), or"
-        + " --weights random to start from random weights"
     case .noWeightsKnown(let base):
       return "Keras publishes no weights file for \(base) with these options: pass"
         + " --weights FILE or --weights random"

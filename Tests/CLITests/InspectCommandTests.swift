@@ -14,7 +14,7 @@ import Testing
     #expect(r.status == 0)
     for text in [
       "USAGE: ftune inspect [<base>]", "--layers", "--weights", "--size", "--alpha", "--include-top",
-      "--pooling", "--freeze", "--json", "vgg16, vgg19, resnet50, mobilenet_v2",
+      "--pooling", "--freeze", "--json", "xception, vgg16, vgg19, resnet50, resnet101",
       "the --freeze N that freezes up to each layer",
     ] {
       #expect(r.out.contains(text), "help lacks '\(text)'")
