@@ -36,6 +36,9 @@ public struct RunOptions: Equatable, Sendable {
       name: "preprocess", defaultValue: "",
       help: "caffe|tf|torch|none; empty for the base's own"),
     .init(name: "augment", defaultValue: "", help: "flip,crop,color,pca (empty for none)"),
+    .init(
+      name: "bad-images", defaultValue: "error",
+      help: "error: stop at an image that cannot be used; skip: leave such files out (skipped.csv)"),
     .init(name: "epochs", defaultValue: "10", help: "training epochs"),
     .init(name: "batch", defaultValue: "16", help: "batch size"),
     .init(name: "lr", defaultValue: "0.001", help: "base learning rate"),

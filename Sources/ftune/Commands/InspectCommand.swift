@@ -41,6 +41,8 @@ struct InspectCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of a table.")
   var json = false
 
+  @OptionGroup var hdf5: HDF5TrustFlag
+
   func validate() throws {
     if let size, size < 1 { throw ValidationError("--size must be a positive number of pixels") }
     guard Pooling(rawValue: pooling) != nil else {
@@ -50,16 +52,17 @@ struct InspectCommand: ParsableCommand {
 
   func run() throws {
     let graph: Graph
+    let trust = hdf5.trust()
     if base.hasSuffix(".h5") || base.hasSuffix(".keras") || base.contains("/") {
       // A Keras model file carries its own architecture and weights.
-      graph = try KerasModel.load(path: base)
+      graph = try KerasModel.load(path: base, trust: trust)
     } else {
       let options = ZooOptions(
         includeTop: includeTop, pooling: Pooling(rawValue: pooling) ?? .none, height: size,
         width: size, alpha: alpha)
       graph = try ModelZoo.build(base, options)
     }
-    if let weights { try KerasWeights.load(into: graph, from: weights) }
+    if let weights { try KerasWeights.load(into: graph, from: weights, trust: trust) }
     if let freeze { try graph.freeze(FreezeSpec(freeze)) }
     let summary = graph.summary()
     print(json ? try summary.json() : summary.table(), terminator: "")

@@ -14,6 +14,7 @@ struct RunFlags: ParsableArguments {
   @Option(help: help("size")) var size: String?
   @Option(help: help("preprocess")) var preprocess: String?
   @Option(help: help("augment")) var augment: String?
+  @Option(name: .customLong("bad-images"), help: help("bad-images")) var badImages: String?
   @Option(help: help("epochs")) var epochs: String?
   @Option(help: help("batch")) var batch: String?
   @Option(help: help("lr")) var lr: String?
@@ -42,7 +43,7 @@ struct RunFlags: ParsableArguments {
       ("base", base), ("weights", weights), ("partial", partial ? "true" : nil), ("freeze", freeze),
       ("classes", classes),
       ("data", data), ("val-split", valSplit), ("size", size), ("preprocess", preprocess),
-      ("augment", augment), ("epochs", epochs), ("batch", batch), ("lr", lr),
+      ("augment", augment), ("bad-images", badImages), ("epochs", epochs), ("batch", batch), ("lr", lr),
       ("optimizer", optimizer), ("momentum", momentum), ("weight-decay", weightDecay),
       ("schedule", schedule), ("warmup", warmup), ("base-lr-mult", baseLRMult),
       ("unfreeze-at", unfreezeAt), ("patience", patience), ("class-weights", classWeights),
