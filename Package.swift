@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Targets follow ARCHITECTURE §2: C libraries at the bottom, the CLI on top,
+// Targets as docs/architecture.md draws them: C libraries at the bottom, the CLI on top,
 // dependencies pointing downwards only.
 let package = Package(
   name: "ftune",

@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+import TensorCore
 
 /// Typed reads from one layer's Keras config dictionary; every failure names the file, the
 /// layer and the option.

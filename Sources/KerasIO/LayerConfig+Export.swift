@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+import TensorCore
 
 extension LayerConfig {
   /// Keras writes floats as shortest decimal; `Double(Float)` would print 1.0010000265e-05.

@@ -17,32 +17,16 @@ public final class Activation: Layer {
   }
 
   private var savedOutput: Tensor?
-  /// Set by `forwardFused`: the layer before applied the clamp, backward passes dy through.
-  private var fused = false
-
-  /// For a relu/relu6 pass whose clamp the layer before already applied (and whose gradient
-  /// it takes in its own backward): returns the input; backward hands the gradient through.
-  public func forwardFused(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    let x = try single(inputs)
-    guard kind == .relu || kind == .relu6 else {
-      throw LayerError.notImplemented(layer: name, what: "fusing \(kind) into the layer before")
-    }
-    savedOutput = nil
-    fused = mode.recordForBackward
-    return x
-  }
 
   /// y = kind(x); softmax over the last axis.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
     let x = try single(inputs)
-    fused = false
     let y: Tensor
     switch kind {
     case .relu, .relu6:
       // One SIMD pass into a new buffer instead of a copy of `x` and then a pass over it.
       y = ChannelAffine.map(
-        x, channels: x.shape.last ?? 1, scale: nil, shift: nil,
-        clamp: kind == .relu ? .relu : .relu6)
+        x, channels: x.shape.last ?? 1, scale: nil, shift: nil, activation: kind)
     default:
       var t = x
       kind.apply(&t)
@@ -54,10 +38,6 @@ public final class Activation: Layer {
 
   /// dx from dy and the recorded output.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    if fused {
-      fused = false
-      return needsInputGradient ? [outputGradient] : []
-    }
     let y = try recorded(savedOutput)
     savedOutput = nil
     guard needsInputGradient else { return [] }

@@ -6,10 +6,8 @@ extension ActivationKind {
     switch self {
     case .linear:
       return
-    case .relu:
-      ChannelAffine.apply(&t, channels: t.shape.last ?? 1, clamp: .relu)
-    case .relu6:
-      ChannelAffine.apply(&t, channels: t.shape.last ?? 1, clamp: .relu6)
+    case .relu, .relu6:
+      ChannelAffine.apply(&t, channels: t.shape.last ?? 1, activation: self)
     case .sigmoid:
       t.withUnsafeMutableBufferPointer { p in
         for i in 0..<p.count { p[i] = 1 / (1 + expf(-p[i])) }
@@ -45,9 +43,9 @@ extension ActivationKind {
       return dy
     case .relu:
       // One SIMD pass into a new buffer (no copy of dy first).
-      return ClampBackward.gradient(dy, output: y, clamp: .relu)
+      return ClampBackward.gradient(dy, output: y, lower: 0, upper: .infinity)
     case .relu6:
-      return ClampBackward.gradient(dy, output: y, clamp: .relu6)
+      return ClampBackward.gradient(dy, output: y, lower: 0, upper: 6)
     case .sigmoid:
       dx.withUnsafeMutableBufferPointer { d in
         y.withUnsafeBufferPointer { o in

@@ -58,7 +58,7 @@ public final class BatchNormalization: Layer {
     var invStd: [Float]
     var scale: [Float]
     var shift: [Float]
-    var clamp: OutputClamp?
+    var activation: ActivationKind
     var usedBatchStatistics: Bool
   }
   private var record: Record?
@@ -73,7 +73,7 @@ public final class BatchNormalization: Layer {
   /// (`ops.moments`). (tf_keras's fused kernel uses the unbiased variance here instead.)
   /// Inference or frozen: μ, σ² are the moving statistics.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    try forward(inputs, mode: mode, clamp: nil)
+    try forward(inputs, mode: mode, activation: .linear)
   }
 
   /// The forward pass with a ReLU/ReLU6 fused into its output pass: `clamp(y)`. Backward
@@ -81,7 +81,7 @@ public final class BatchNormalization: Layer {
   /// gradient straight through). Computed as Keras does, `x·s + (β − μ·s)` with
   /// `s = γ/√(σ² + ε)`, in one SIMD pass after one pass for the batch statistics.
   public func forward(
-    _ inputs: [Tensor], mode: ForwardMode, clamp: OutputClamp?
+    _ inputs: [Tensor], mode: ForwardMode, activation: ActivationKind
   ) throws -> Tensor {
     let x = try single(inputs)
     let mm = try recorded(movingMean)
@@ -112,10 +112,10 @@ public final class BatchNormalization: Layer {
     let b = beta?.value.scalars ?? [Float](repeating: 0, count: c)
     let scale = (0..<c).map { g[$0] * invStd[$0] }
     let shift = (0..<c).map { b[$0] - mean[$0] * scale[$0] }
-    let y = ChannelAffine.map(x, channels: c, scale: scale, shift: shift, clamp: clamp)
+    let y = ChannelAffine.map(x, channels: c, scale: scale, shift: shift, activation: activation)
     record = mode.recordForBackward
       ? Record(
-        x: x, mean: mean, invStd: invStd, scale: scale, shift: shift, clamp: clamp,
+        x: x, mean: mean, invStd: invStd, scale: scale, shift: shift, activation: activation,
         usedBatchStatistics: batchStats)
       : nil
     return y
@@ -123,7 +123,7 @@ public final class BatchNormalization: Layer {
 
   /// `x·scale + shift` per channel (last axis): one SIMD pass over the cores.
   static func affine(_ x: Tensor, scale: [Float], shift: [Float]) -> Tensor {
-    ChannelAffine.map(x, channels: scale.count, scale: scale, shift: shift, clamp: nil)
+    ChannelAffine.map(x, channels: scale.count, scale: scale, shift: shift, activation: .linear)
   }
 
   /// dγ = Σ dy·x̂, dβ = Σ dy. With batch statistics
@@ -136,7 +136,7 @@ public final class BatchNormalization: Layer {
     try checkGradient(outputGradient, rec.x.shape)
     let c = rec.invStd.count
     let rows = outputGradient.count / c
-    let mask = rec.clamp.map { ClampMask(scale: rec.scale, shift: rec.shift, clamp: $0) }
+    let mask = ClampMask(scale: rec.scale, shift: rec.shift, activation: rec.activation)
     let needGamma = gamma?.needsGradient ?? false
     let needBeta = beta?.needsGradient ?? false
     var sumDy = [Double](repeating: 0, count: c)

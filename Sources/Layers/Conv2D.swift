@@ -85,13 +85,12 @@ public final class Conv2D: Layer {
       throw LayerError.badInputShape(
         layer: name, shape: x.shape, reason: "kernel expects \(k.value.shape[2]) channels")
     }
-    // ReLU/ReLU6 fused into the kernel's output pass; 3x3 stride-1 runs as Winograd.
-    let fused: FusedActivation =
-      activation == .relu ? .relu : activation == .relu6 ? .relu6 : .none
-    let cached = WinogradKernel.isChosen(g) ? winogradFilter(k, g, mode) : nil
+    // ReLU/ReLU6 fused into the kernel's output pass (Conv2DKernel.choice picks the kernel).
+    let fused = activation.epilogue
+    let cached = Conv2DKernel.choice(g) == .winograd ? winogradFilter(k, g, mode) : nil
     var y = Conv2DKernel.forward(
       x, kernel: k.value, filter: cached, bias: bias?.value, activation: fused, geometry: g)
-    if fused == .none { activation.apply(&y) }
+    if fused != activation { activation.apply(&y) }
     savedInput = mode.recordForBackward ? x : nil
     savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
     geometry = g
@@ -105,12 +104,9 @@ public final class Conv2D: Layer {
     let k = try recorded(kernel)
     defer { (savedInput, savedOutput) = (nil, nil) }
     try checkGradient(outputGradient, [g.batch, g.outH, g.outW, filters])
-    let fused: FusedActivation? =
-      activation == .relu ? .relu : activation == .relu6 ? .relu6 : activation == .linear
-      ? FusedActivation.none : nil
-    if let fused, Conv2DBackward.isApplicable(g, filters: filters) {
+    if activation.fusableInEpilogue, Conv2DBackward.isApplicable(g, filters: filters) {
       return try strideOneBackward(
-        outputGradient, input: x, kernel: k, activation: fused, geometry: g,
+        outputGradient, input: x, kernel: k, activation: activation, geometry: g,
         needsInputGradient: needsInputGradient)
     }
     let dz = activation.needsOutput
@@ -128,12 +124,12 @@ public final class Conv2D: Layer {
   /// in one pass over dy, dW as per-tap GEMMs, dX as a Winograd convolution. The recorded
   /// output is dropped as soon as the mask is applied, before dX is allocated.
   private func strideOneBackward(
-    _ dy: Tensor, input x: Tensor, kernel k: Parameter, activation: FusedActivation,
+    _ dy: Tensor, input x: Tensor, kernel k: Parameter, activation: ActivationKind,
     geometry g: WindowGeometry, needsInputGradient: Bool
   ) throws -> [Tensor] {
     let needBias = bias?.needsGradient ?? false
     let (dz, db) = Conv2DBackward.paddedGradient(
-      dy, output: activation == .none ? nil : try recorded(savedOutput),
+      dy, output: activation == .linear ? nil : try recorded(savedOutput),
       activation: activation, geometry: g, biasGradient: needBias)
     savedOutput = nil
     if let db { bias?.accumulate(db) }

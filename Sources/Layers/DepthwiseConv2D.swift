@@ -90,12 +90,11 @@ public final class DepthwiseConv2D: Layer {
         layer: name, shape: x.shape, reason: "kernel expects \(k.value.shape[2]) channels")
     }
     // ReLU/ReLU6 run in the kernel's output pass; other activations after it.
-    let clamp: OutputClamp? =
-      activation == .relu ? .relu : activation == .relu6 ? .relu6 : nil
+    let fused = activation.epilogue
     var y = DepthwiseConvKernel.forward(
       x, kernel: k.value, bias: bias?.value, multiplier: depthMultiplier, geometry: g,
-      clamp: clamp)
-    if clamp == nil { activation.apply(&y) }
+      activation: fused)
+    if fused != activation { activation.apply(&y) }
     savedInput = mode.recordForBackward ? x : nil
     savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
     geometry = g

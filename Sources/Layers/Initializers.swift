@@ -17,8 +17,3 @@ public enum Initializer {
 public enum Padding: String, Sendable, CaseIterable {
   case valid, same
 }
-
-/// Keras activation functions usable inside Conv2D/Dense or as an `Activation` layer.
-public enum ActivationKind: String, Sendable, CaseIterable {
-  case linear, relu, relu6, softmax, sigmoid
-}

@@ -17,43 +17,36 @@ public final class ReLU: Layer {
   }
 
   private var savedOutput: Tensor?
-  /// Set by `forwardFused`: the layer before applied the clamp, backward passes dy through.
-  private var fused = false
 
-  /// The clamp this layer applies.
-  public var outputClamp: OutputClamp { OutputClamp(lower: 0, upper: maxValue ?? .infinity) }
-
-  /// For a pass where the layer before already applied `outputClamp` (and takes the clamp's
-  /// gradient in its own backward): returns the input; backward hands the gradient through.
-  public func forwardFused(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    let x = try single(inputs)
-    savedOutput = nil
-    fused = mode.recordForBackward
-    return x
+  /// The activation this layer is, when it is one kernels fuse (`relu`, `relu6`); nil for
+  /// another maximum, which runs here.
+  public var activationKind: ActivationKind? {
+    switch maxValue {
+    case nil: return .relu
+    case 6?: return .relu6
+    default: return nil
+    }
   }
 
   /// y = min(max(x, 0), maxValue).
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
     let x = try single(inputs)
-    fused = false
     // Into a new buffer in one SIMD pass: mutating `x` would copy it first anyway.
     let y = ChannelAffine.map(
       x, channels: x.shape.last ?? 1, scale: nil, shift: nil,
-      clamp: OutputClamp(lower: 0, upper: maxValue ?? .infinity))
+      bounds: (0, maxValue ?? .infinity))
     savedOutput = mode.recordForBackward ? y : nil
     return y
   }
 
   /// dx = dy where 0 < y < maxValue, else 0 (TensorFlow's choice at the kinks).
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    if fused {
-      fused = false
-      return needsInputGradient ? [outputGradient] : []
-    }
     let y = try recorded(savedOutput)
     savedOutput = nil
     guard needsInputGradient else { return [] }
     try checkGradient(outputGradient, y.shape)
-    return [ClampBackward.gradient(outputGradient, output: y, clamp: outputClamp)]
+    return [
+      ClampBackward.gradient(outputGradient, output: y, lower: 0, upper: maxValue ?? .infinity)
+    ]
   }
 }

@@ -22,6 +22,9 @@ public final class Graph {
   public var name: String
   public private(set) var nodes: [Node] = []
   private var rng: SeededRNG
+  /// The nodes the last recording pass's plan absorbed (`ExecutionPlan.absorbed`): backward
+  /// hands their gradient through to that input instead of running their layer.
+  var recordedHandThrough: [Int: Int] = [:]
 
   /// `seed` drives the initial weights of every layer added (Keras initializers).
   public init(name: String, seed: UInt64 = 0) {
@@ -75,6 +78,13 @@ public final class Graph {
 
   /// Every parameter, in layer order then Keras weight order.
   public var parameters: [Parameter] { nodes.flatMap(\.layer.weights) }
+
+  /// Each node's consumers (a node using one input twice is listed twice).
+  func consumerLists() -> [[Int]] {
+    var consumers = [[Int]](repeating: [], count: nodes.count)
+    for (i, node) in nodes.enumerated() { for j in node.inputs { consumers[j].append(i) } }
+    return consumers
+  }
 
   /// Index of the first node with a trainable parameter; backward stops there.
   public var firstTrainableIndex: Int? {

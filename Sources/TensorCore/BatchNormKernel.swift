@@ -54,7 +54,7 @@ public enum BatchNormKernel {
 
   /// Backward reductions: `Σ d` and `Σ d·(x − mean)` per channel, in Double, where `d` is
   /// `dy` masked by the fused clamp (zero where `x·scale + shift` lies outside the open
-  /// interval `clamp.lower…clamp.upper`); no clamp, no mask.
+  /// interval `lower…upper`); no clamp, no mask.
   public static func backwardSums(
     _ dy: Tensor, _ x: Tensor, channels c: Int, mean: [Float], mask: ClampMask?
   ) -> (sumDy: [Double], sumDyX: [Double]) {
@@ -155,12 +155,15 @@ public enum BatchNormKernel {
 public struct ClampMask: Sendable {
   public var scale: [Float]
   public var shift: [Float]
-  public var clamp: OutputClamp
+  public var lower: Float
+  public var upper: Float
 
-  public init(scale: [Float], shift: [Float], clamp: OutputClamp) {
+  /// The mask of `activation` after the affine map; nil when it is not a clamp.
+  public init?(scale: [Float], shift: [Float], activation: ActivationKind) {
+    guard let bounds = activation.clampBounds else { return nil }
     self.scale = scale
     self.shift = shift
-    self.clamp = clamp
+    (lower, upper) = bounds
   }
 
   /// Calls `body(scale, shift, on, lower, upper)` with C pointers (NULL and 0 when nil).
@@ -171,7 +174,7 @@ public struct ClampMask: Sendable {
     guard let mask else { return body(nil, nil, 0, 0, 0) }
     return mask.scale.withUnsafeBufferPointer { sp in
       mask.shift.withUnsafeBufferPointer { fp in
-        body(sp.baseAddress, fp.baseAddress, 1, mask.clamp.lower, mask.clamp.upper)
+        body(sp.baseAddress, fp.baseAddress, 1, mask.lower, mask.upper)
       }
     }
   }
@@ -180,7 +183,9 @@ public struct ClampMask: Sendable {
 /// ReLU/ReLU6 backward from the recorded output in one SIMD pass over both cores:
 /// `dx = dy` where `lower < y < upper`, else 0.
 public enum ClampBackward {
-  public static func gradient(_ dy: Tensor, output y: Tensor, clamp: OutputClamp) -> Tensor {
+  public static func gradient(
+    _ dy: Tensor, output y: Tensor, lower: Float, upper: Float
+  ) -> Tensor {
     var out = Tensor.uninitialized(y.shape)
     let n = min(dy.count, y.count)
     let blocks = max(1, min(64, n / 65536))
@@ -192,7 +197,7 @@ public enum ClampBackward {
             let (i0, i1) = (blk * n / blocks, (blk + 1) * n / blocks)
             guard let db = dp.baseAddress, let yb = yp.baseAddress, let o = ob.baseAddress
             else { return }
-            ck_clamp_backward(db + i0, yb + i0, o + i0, i1 - i0, clamp.lower, clamp.upper)
+            ck_clamp_backward(db + i0, yb + i0, o + i0, i1 - i0, lower, upper)
           }
         }
       }

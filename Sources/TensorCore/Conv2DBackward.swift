@@ -42,10 +42,10 @@ public enum Conv2DBackward {
   }
 
   /// All gradients at once: `x` the recorded input, `y` the recorded output (needed when
-  /// `activation` is not `.none`), `dy` dLoss/dOutput after the activation.
+  /// `activation` is not `.linear`), `dy` dLoss/dOutput after the activation.
   public static func backward(
     _ x: Tensor, kernel: Tensor, outputGradient dy: Tensor, output y: Tensor?,
-    activation: FusedActivation, geometry g: WindowGeometry,
+    activation: ActivationKind, geometry g: WindowGeometry,
     needInput: Bool, needKernel: Bool, needBias: Bool,
     maxPaddedElements: Int = defaultMaxPaddedElements
   ) -> Gradients {
@@ -66,7 +66,7 @@ public enum Conv2DBackward {
   /// The mask reads the recorded output `y`: ReLU passes where y > 0, ReLU6 where 0 < y < 6
   /// (TensorFlow's choice at the kinks).
   public static func paddedGradient(
-    _ dy: Tensor, output y: Tensor?, activation: FusedActivation, geometry g: WindowGeometry,
+    _ dy: Tensor, output y: Tensor?, activation: ActivationKind, geometry g: WindowGeometry,
     biasGradient: Bool
   ) -> (gradient: Tensor, bias: Tensor?) {
     let f = dy.shape.last ?? 0
@@ -77,7 +77,7 @@ public enum Conv2DBackward {
     // Per-task partial sums, added in task order: the bias gradient does not depend on
     // thread timing.
     var partials = [Float](repeating: 0, count: biasGradient ? tasks * f : 0)
-    let mask = y == nil ? FusedActivation.none : activation
+    let mask = y == nil ? ActivationKind.linear : activation
     dz.withUnsafeMutableBufferPointer { zb in
       dy.withUnsafeBufferPointer { db in
         withOptionalBuffer(y) { yb in
@@ -129,21 +129,23 @@ public enum Conv2DBackward {
   /// channel's values into `sums` when given.
   @inline(__always)
   static func maskRow(
-    _ src: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ mask: FusedActivation,
+    _ src: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ mask: ActivationKind,
     count: Int, channels f: Int, into dst: UnsafeMutablePointer<Float>,
     sums: UnsafeMutablePointer<Float>?
   ) {
     let lane = Lane.scalarCount
-    let upper: Float = mask == .relu6 ? 6 : .infinity
+    // Only clamps have a mask (the caller takes other activations' gradient first).
+    let bounds = mask.clampBounds
+    let (masked, lower, upper) = (bounds != nil, bounds?.lower ?? 0, bounds?.upper ?? 0)
     for p in 0..<count {
       let (s, o) = (src + p * f, dst + p * f)
       let yp = y.map { $0 + p * f }
       var c = 0
       while c + lane <= f {
         var v = UnsafeRawPointer(s + c).loadUnaligned(as: Lane.self)
-        if let yp, mask != .none {
+        if let yp, masked {
           let m = UnsafeRawPointer(yp + c).loadUnaligned(as: Lane.self)
-          v.replace(with: 0, where: (m .<= 0) .| (m .>= upper))
+          v.replace(with: 0, where: (m .<= lower) .| (m .>= upper))
         }
         UnsafeMutableRawPointer(o + c).storeBytes(of: v, as: Lane.self)
         if let sums {
@@ -154,7 +156,7 @@ public enum Conv2DBackward {
       }
       while c < f {
         var v = s[c]
-        if let yp, mask != .none, yp[c] <= 0 || yp[c] >= upper { v = 0 }
+        if let yp, masked, yp[c] <= lower || yp[c] >= upper { v = 0 }
         o[c] = v
         sums?[c] += v
         c += 1

@@ -2,14 +2,6 @@
 /// output channel `c·mult + m` is input channel `c` filtered by `kernel[:, :, c, m]`.
 /// Images run in parallel; the innermost loop walks contiguous channels.
 public enum DepthwiseConvKernel {
-  /// Forward: returns `[N, outH, outW, in·mult]`, plus `bias` (`[in·mult]`) when given.
-  /// Runs the SIMD kernel (see `forward(_:kernel:bias:multiplier:geometry:clamp:)`).
-  public static func forward(
-    _ x: Tensor, kernel: Tensor, bias: Tensor?, multiplier mult: Int, geometry g: WindowGeometry
-  ) -> Tensor {
-    forward(x, kernel: kernel, bias: bias, multiplier: mult, geometry: g, clamp: nil)
-  }
-
   /// The plain Swift loop: the reference the SIMD paths are tested against, and the path
   /// for channel multipliers above 1.
   public static func reference(

@@ -7,25 +7,26 @@ public struct InvertedResidualWeights: Sendable {
   /// no kernel: the block has no expansion (hidden = in, MobileNetV2's first block).
   public var expand: Tensor?
   public var expandBias: Tensor?
-  public var expandClamp: OutputClamp?
+  public var expandActivation: ActivationKind
   /// Depthwise kernel `[kH, kW, hidden, 1]`, bias `[hidden]` or nil.
   public var depthwise: Tensor
   public var depthwiseBias: Tensor?
-  public var depthwiseClamp: OutputClamp?
+  public var depthwiseActivation: ActivationKind
   /// 1×1 project kernel `[1, 1, hidden, out]` (or `[hidden, out]`), bias `[out]` or nil.
   public var project: Tensor
   public var projectBias: Tensor?
 
   public init(
-    expand: Tensor?, expandBias: Tensor?, expandClamp: OutputClamp?, depthwise: Tensor,
-    depthwiseBias: Tensor?, depthwiseClamp: OutputClamp?, project: Tensor, projectBias: Tensor?
+    expand: Tensor?, expandBias: Tensor?, expandActivation: ActivationKind, depthwise: Tensor,
+    depthwiseBias: Tensor?, depthwiseActivation: ActivationKind, project: Tensor,
+    projectBias: Tensor?
   ) {
     self.expand = expand
     self.expandBias = expandBias
-    self.expandClamp = expandClamp
+    self.expandActivation = expandActivation
     self.depthwise = depthwise
     self.depthwiseBias = depthwiseBias
-    self.depthwiseClamp = depthwiseClamp
+    self.depthwiseActivation = depthwiseActivation
     self.project = project
     self.projectBias = projectBias
   }
@@ -59,7 +60,9 @@ public enum InvertedResidualKernel {
     guard inputShape.count == 4, let cin = inputShape.last, let cout = w.project.shape.last
     else { return false }
     let hidden = w.expand.map { $0.shape.last ?? 0 } ?? cin
-    guard cin > 0, hidden > 0, cout > 0 else { return false }
+    guard cin > 0, hidden > 0, cout > 0, w.expandActivation.fusableInEpilogue,
+      w.depthwiseActivation.fusableInEpilogue
+    else { return false }
     let sizesMatch =
       (w.expand.map { $0.count == cin * hidden } ?? (w.expandBias == nil))
       && w.depthwise.count == g.kH * g.kW * hidden
@@ -88,14 +91,14 @@ public enum InvertedResidualKernel {
       return Tensor(zeros: shape)
     }
     let cin = x.shape[3]
+    let (e, d) = (w.expandActivation.cClamp, w.depthwiseActivation.cClamp)
     var cg = ck_block_geometry(
       inH: Int32(g.inH), inW: Int32(g.inW), inChannels: Int32(cin), hidden: Int32(g.channels),
       outChannels: Int32(cout), kH: Int32(g.kH), kW: Int32(g.kW), strideH: Int32(g.strideH),
       strideW: Int32(g.strideW), padTop: Int32(g.padTop), padLeft: Int32(g.padLeft),
       outH: Int32(g.outH), outW: Int32(g.outW), residual: residual ? 1 : 0,
-      expandClamp: w.expandClamp == nil ? 0 : 1, depthwiseClamp: w.depthwiseClamp == nil ? 0 : 1,
-      expandLo: w.expandClamp?.lower ?? 0, expandHi: w.expandClamp?.upper ?? 0,
-      depthwiseLo: w.depthwiseClamp?.lower ?? 0, depthwiseHi: w.depthwiseClamp?.upper ?? 0)
+      expandClamp: e.on, depthwiseClamp: d.on, expandLo: e.lower, expandHi: e.upper,
+      depthwiseLo: d.lower, depthwiseHi: d.upper)
     let scratch = withUnsafePointer(to: &cg) { ck_inverted_residual_scratch($0) }
     // Whole images per task when the batch fills the cores; otherwise chunks of rows (each
     // chunk re-expands the few input rows it shares with the one above).

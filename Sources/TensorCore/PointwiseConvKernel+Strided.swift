@@ -5,7 +5,7 @@ extension PointwiseConvKernel {
   /// (ResNet50's 1024-deep stride-2 1×1s: ~170 vs ~130 GFLOP/s per core on Zen 5).
   public static let maxStridedInputChannels = 512
 
-  /// True for the windows `forward(_:kernel:bias:geometry:residual:clamp:)` computes: 1×1,
+  /// True for the windows `forward(_:kernel:bias:geometry:residual:activation:)` computes: 1×1,
   /// any stride, no padding, input depth up to `maxInputChannels` (unstrided) or
   /// `maxStridedInputChannels`.
   public static func isApplicable(_ g: WindowGeometry) -> Bool {
@@ -16,14 +16,14 @@ extension PointwiseConvKernel {
       && (g.outH - 1) * g.strideH < g.inH && (g.outW - 1) * g.strideW < g.inW
   }
 
-  /// `clamp(conv1x1(x, kernel, strides) + bias + residual)` for x `[N, H, W, K]`, kernel
+  /// `act(conv1x1(x, kernel, strides) + bias + residual)` for x `[N, H, W, K]`, kernel
   /// `[1, 1, K, F]`, bias `[F]` or nil, residual `[N, outH, outW, F]` or nil; returns
   /// `[N, outH, outW, F]`, each element written once as its tile leaves the registers.
   /// A strided window reads its pixels in place (no subsampled copy). The caller checks
   /// `isApplicable(g)` and the residual's shape.
   public static func forward(
     _ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: WindowGeometry, residual: Tensor?,
-    clamp: OutputClamp?
+    activation: ActivationKind
   ) -> Tensor {
     let k = g.channels
     let f = kernel.shape.last ?? 0
@@ -40,7 +40,7 @@ extension PointwiseConvKernel {
     // Row chunks whose input rows stay in L2 while every column panel passes over them.
     let chunk = max(8, min(512, (65536 / k) / 8 * 8))
     let tasks = (rows + chunk - 1) / chunk
-    let (lo, hi) = (clamp?.lower ?? 0, clamp?.upper ?? 0)
+    let clamp = activation.cClamp
     out.withUnsafeMutableBufferPointer { o in
       let ob = o
       withUnsafePointer(to: &cg) { gp in
@@ -55,7 +55,7 @@ extension PointwiseConvKernel {
                   let r0 = t * chunk
                   ck_pointwise_strided(
                     xb, gp, wb, b, r, obase, r0, min(rows, r0 + chunk), Int32(f),
-                    clamp == nil ? 0 : 1, lo, hi)
+                    clamp.on, clamp.lower, clamp.upper)
                 }
               }
             }
@@ -75,15 +75,16 @@ extension PointwiseConvKernel {
 }
 
 extension ChannelAffine {
-  /// In place: `t = clamp(t + shift + residual)` per channel (last axis), one SIMD pass over
+  /// In place: `t = act(t + shift + residual)` per channel (last axis), one SIMD pass over
   /// the cores: the epilogue of a convolution whose output feeds a residual Add.
   public static func addResidual(
-    _ t: inout Tensor, _ residual: Tensor, channels c: Int, shift: [Float]?, clamp: OutputClamp?
+    _ t: inout Tensor, _ residual: Tensor, channels c: Int, shift: [Float]?,
+    activation: ActivationKind
   ) {
     guard c > 0, t.count == residual.count else { return }
     let rows = t.count / c
     let blocks = max(1, min(rows, t.count / 16384 + 1, 64))
-    let (lo, hi) = (clamp?.lower ?? 0, clamp?.upper ?? 0)
+    let clamp = activation.cClamp
     t.withUnsafeMutableBufferPointer { p in
       let pb = p
       residual.withUnsafeBufferPointer { r in
@@ -92,8 +93,8 @@ extension ChannelAffine {
             guard let base = pb.baseAddress, let rb = r.baseAddress else { return }
             let r0 = block * rows / blocks, r1 = (block + 1) * rows / blocks
             ck_affine_residual(
-              base + r0 * c, rb + r0 * c, base + r0 * c, r1 - r0, c, s, clamp == nil ? 0 : 1,
-              lo, hi)
+              base + r0 * c, rb + r0 * c, base + r0 * c, r1 - r0, c, s, clamp.on, clamp.lower,
+              clamp.upper)
           }
         }
         if let shift {

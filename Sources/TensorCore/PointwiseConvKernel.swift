@@ -8,11 +8,12 @@ public enum PointwiseConvKernel {
   /// Input depths up to this run here; deeper ones are better served by OpenBLAS's packing.
   public static let maxInputChannels = 1024
 
-  /// `clamp(x·kernel + bias)` for x `[N, H, W, K]`, kernel `[1, 1, K, F]` (or `[K, F]`),
-  /// bias `[F]` or nil; returns `[N, H, W, F]`.
+  /// `act(x·kernel + bias)` for x `[N, H, W, K]`, kernel `[1, 1, K, F]` (or `[K, F]`),
+  /// bias `[F]` or nil (`activation.fusableInEpilogue`); returns `[N, H, W, F]`.
   public static func forward(
-    _ x: Tensor, kernel: Tensor, bias: Tensor?, clamp: OutputClamp?
+    _ x: Tensor, kernel: Tensor, bias: Tensor?, activation: ActivationKind
   ) -> Tensor {
+    let clamp = activation.cClamp
     let k = x.shape.last ?? 0
     let f = kernel.shape.last ?? 0
     var shape = x.shape
@@ -34,8 +35,8 @@ public enum PointwiseConvKernel {
               let r0 = t * chunk
               let n = min(chunk, rows - r0)
               ck_pointwise_forward(
-                xb + r0 * k, wb, b, obase + r0 * f, n, Int32(k), Int32(f),
-                clamp == nil ? 0 : 1, clamp?.lower ?? 0, clamp?.upper ?? 0)
+                xb + r0 * k, wb, b, obase + r0 * f, n, Int32(k), Int32(f), clamp.on,
+                clamp.lower, clamp.upper)
             }
           }
           if let bias {

@@ -14,10 +14,11 @@ public enum SmallCinConvKernel {
     g.channels > 0 && g.channels <= maxInputChannels && g.outH > 0 && g.outW > 0
   }
 
-  /// `clamp(conv(x, kernel) + bias)` for x `[N, inH, inW, C]`, kernel `[kH, kW, C, F]`, bias
-  /// `[F]` or nil; returns `[N, outH, outW, F]`.
+  /// `act(conv(x, kernel) + bias)` for x `[N, inH, inW, C]`, kernel `[kH, kW, C, F]`, bias
+  /// `[F]` or nil (`activation.fusableInEpilogue`); returns `[N, outH, outW, F]`.
   public static func forward(
-    _ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: WindowGeometry, clamp: OutputClamp?
+    _ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: WindowGeometry,
+    activation: ActivationKind
   ) -> Tensor {
     let f = kernel.shape.last ?? 0
     let shape = [g.batch, g.outH, g.outW, f]
@@ -32,12 +33,11 @@ public enum SmallCinConvKernel {
       kW: Int32(g.kW), strideH: Int32(g.strideH), strideW: Int32(g.strideW),
       padTop: Int32(g.padTop), padLeft: Int32(g.padLeft), outH: Int32(g.outH),
       outW: Int32(g.outW), outChannels: Int32(f))
+    let clamp = activation.cClamp
     withUnsafePointer(to: &cg) { gp in
       RowBands.forEach(x, kernel: kernel, bias: bias, into: &out, geometry: g, outChannels: f) {
         x, w, b, o, first, end in
-        ck_smallcin_conv_forward(
-          x, w, b, o, gp, first, end, clamp == nil ? 0 : 1, clamp?.lower ?? 0,
-          clamp?.upper ?? 0)
+        ck_smallcin_conv_forward(x, w, b, o, gp, first, end, clamp.on, clamp.lower, clamp.upper)
       }
     }
     return out

@@ -74,3 +74,12 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     }
   }
 }
+
+extension Tensor {
+  /// A tensor of this shape whose scalars the caller overwrites entirely (no zero fill).
+  static func uninitialized(_ shape: [Int]) -> Tensor {
+    let count = shape.reduce(1, *)
+    let scalars = [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+    return (try? Tensor(shape: shape, scalars: scalars)) ?? Tensor(zeros: shape)
+  }
+}

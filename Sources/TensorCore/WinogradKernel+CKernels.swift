@@ -33,7 +33,7 @@ extension WinogradKernel {
   static func chunkWithCKernels(
     _ x: UnsafePointer<Float>, _ g: WindowGeometry, _ plan: Plan, tiles: Range<Int>,
     filter u: UnsafePointer<Float>, filters: Int, bias: UnsafePointer<Float>?,
-    activation: FusedActivation, v: UnsafeMutablePointer<Float>,
+    activation: ActivationKind, v: UnsafeMutablePointer<Float>,
     m: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>
   ) {
     let c = g.channels
@@ -62,13 +62,13 @@ extension WinogradKernel {
           Int32(c), Int32(p), Int32(p + 1), Int32(b * columnBlock),
           Int32(min(filters, (b + 1) * columnBlock)))
       }
-      let (clamp, hi): (Int32, Float) =
-        activation == .relu ? (1, .infinity) : activation == .relu6 ? (1, 6) : (0, 0)
+      let clamp = activation.cClamp
       Parallel.forEach(tasks) { task in
         let r = range(task)
         ck_winograd_output(
           m + (r.lowerBound - tiles.lowerBound) * filters, mStride, Int32(filters), gp,
-          r.lowerBound, r.upperBound, Int32(filters), bias, out, Int32(filters), clamp, 0, hi)
+          r.lowerBound, r.upperBound, Int32(filters), bias, out, Int32(filters), clamp.on,
+          clamp.lower, clamp.upper)
       }
     }
   }

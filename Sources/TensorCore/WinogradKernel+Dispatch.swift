@@ -14,15 +14,3 @@ extension WinogradKernel {
     isApplicable(g) && min(g.outH, g.outW) >= minimumOutputSide
   }
 }
-
-extension FusedActivation {
-  /// The fused activation that applies `clamp` (none for nil), or nil when it is not one.
-  public init?(_ clamp: OutputClamp?) {
-    switch clamp {
-    case nil: self = .none
-    case .relu?: self = .relu
-    case .relu6?: self = .relu6
-    default: return nil
-    }
-  }
-}

@@ -92,7 +92,7 @@ extension WinogradKernel {
   static func outputTransform(
     _ m: UnsafePointer<Float>, _ g: WindowGeometry, _ plan: Plan, tiles: Range<Int>,
     first: Int, channels: Range<Int>, filters: Int, bias: UnsafePointer<Float>,
-    activation: FusedActivation, into out: UnsafeMutablePointer<Float>
+    activation: ActivationKind, into out: UnsafeMutablePointer<Float>
   ) {
     let lane = Winograd.lane
     let kb = channels.count
@@ -129,11 +129,11 @@ extension WinogradKernel {
             for px in 0..<cols {
               var y = result[py * 4 + px] + b
               switch activation {
-              case .none: break
               case .relu: y.replace(with: 0, where: y .< 0)
               case .relu6:
                 y.replace(with: 0, where: y .< 0)
                 y.replace(with: 6, where: y .> 6)
+              default: break  // linear (callers fuse only `fusableInEpilogue` kinds)
               }
               let o = out + ((img * g.outH + oy0 + py) * g.outW + ox0 + px) * filters
                 + channels.lowerBound + ch

@@ -1,8 +1,3 @@
-/// An activation applied while a convolution writes its output, so the output is touched once.
-public enum FusedActivation: Sendable, Equatable {
-  case none, relu, relu6
-}
-
 /// 3×3 stride-1 convolution (any padding) by Winograd F(4×4, 3×3), NHWC, forward only.
 ///
 /// Per chunk of tiles (bounded scratch, `maxScratchElements`): input transform into
@@ -38,7 +33,7 @@ public enum WinogradKernel {
   /// `filter`, when given, is `kernel` already transformed (it must match it).
   public static func forward(
     _ x: Tensor, kernel: Tensor, filter: WinogradFilter? = nil, bias: Tensor?,
-    activation: FusedActivation = .none, geometry g: WindowGeometry,
+    activation: ActivationKind = .linear, geometry g: WindowGeometry,
     maxScratchElements: Int = defaultMaxScratchElements
   ) -> Tensor {
     forward(
@@ -49,7 +44,7 @@ public enum WinogradKernel {
   /// `forward` with the path chosen: the C kernels, or the Swift transforms + OpenBLAS.
   static func forward(
     _ x: Tensor, kernel: Tensor, filter: WinogradFilter?, bias: Tensor?,
-    activation: FusedActivation, geometry g: WindowGeometry, maxScratchElements: Int,
+    activation: ActivationKind, geometry g: WindowGeometry, maxScratchElements: Int,
     cKernels: Bool
   ) -> Tensor {
     let filters = kernel.shape.last ?? 0
@@ -110,7 +105,7 @@ public enum WinogradKernel {
 
   static func forward(
     _ x: UnsafeBufferPointer<Float>, kernel w: UnsafeBufferPointer<Float>,
-    transformed: UnsafeBufferPointer<Float>?, bias: [Float]?, activation: FusedActivation,
+    transformed: UnsafeBufferPointer<Float>?, bias: [Float]?, activation: ActivationKind,
     geometry g: WindowGeometry, filters: Int, limit: Int, cKernels: Bool,
     into out: UnsafeMutableBufferPointer<Float>
   ) {

@@ -39,14 +39,14 @@ public final class Predictor {
         throw WorkflowError.notARun(path: run, missing: "model.h5")
       }
       let graph = try KerasModel.load(path: dir.modelURL.path, trust: trust)
-      let runClasses = config["classes"].split(separator: ",").map(String.init)
+      let runClasses = config[.classes].split(separator: ",").map(String.init)
       if let classes, classes != runClasses {
         throw WorkflowError.badValue(
           option: "ensemble", value: run,
           hint: "its classes \(runClasses) differ from \(classes); ensemble runs of one data set")
       }
       classes = runClasses
-      guard let size = Int(config["size"]), let pre = Preprocessing(rawValue: config["preprocess"])
+      guard let size = Int(config[.size]), let pre = Preprocessing(rawValue: config[.preprocess])
       else {
         throw WorkflowError.notARun(path: run, missing: "size/preprocess in config.yaml")
       }

@@ -119,6 +119,6 @@ public struct RunDirectory {
     guard FileManager.default.fileExists(atPath: configURL.path) else {
       throw WorkflowError.notARun(path: url.path, missing: "config.yaml")
     }
-    return try RunOptions(recipe: RunOptions.recipe(at: configURL.path))
+    return RunOptions(recipe: try RunOptions.recipe(at: configURL.path))
   }
 }

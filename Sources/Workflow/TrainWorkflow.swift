@@ -177,11 +177,11 @@ public final class TrainWorkflow {
 
     // 5. The run directory.
     var resolved = options
-    resolved.set("size", "\(base.size)")
-    resolved.set("preprocess", base.preprocessing.rawValue)
-    resolved.set("classes", dataset.classes.joined(separator: ","))
-    resolved.set("out", runDir.url.path)
-    if s.weights.isEmpty { resolved.set("weights", base.weights) }
+    resolved.set(.size, "\(base.size)")
+    resolved.set(.preprocess, base.preprocessing.rawValue)
+    resolved.set(.classes, dataset.classes.joined(separator: ","))
+    resolved.set(.out, runDir.url.path)
+    if s.weights.isEmpty { resolved.set(.weights, base.weights) }
     let evaluation = try validation.map { try trainer.evaluate($0) }
     try runDir.write(
       graph: graph, config: resolved, history: result.history, classes: dataset.classes,

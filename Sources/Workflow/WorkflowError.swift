@@ -2,6 +2,10 @@
 /// says what to do.
 public enum WorkflowError: Error, Equatable, CustomStringConvertible {
   case unknownRecipeKey(String, file: String?)
+  /// A command-line word that is no run option (nor one of the command's own flags).
+  case unknownFlag(String)
+  /// A run option last on the command line, without its value.
+  case flagWithoutValue(String)
   case recipe(path: String, reason: String)
   case missingOption(String, hint: String)
   case badValue(option: String, value: String, hint: String)
@@ -19,6 +23,12 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
       let source = file.map { "recipe \($0)" } ?? "options"
       return "\(source): unknown key '\(key)'; known keys: "
         + RunOptions.names.joined(separator: ", ")
+    case .unknownFlag(let word):
+      return "unknown option '\(word)'; run options: "
+        + RunOption.allCases.map { "--\($0.name)" }.joined(separator: ", ")
+        + " (and the command's own: see --help)"
+    case .flagWithoutValue(let word):
+      return "\(word) needs a value: \(word) VALUE"
     case .recipe(let path, let reason):
       return "recipe \(path) \(reason)"
     case .missingOption(let option, let hint):

@@ -30,7 +30,9 @@ enum ExitStatus {
     switch error {
     case let e as WorkflowError:
       switch e {
-      case .unknownRecipeKey, .recipe, .missingOption, .badValue: return usage
+      case .unknownRecipeKey, .unknownFlag, .flagWithoutValue, .recipe, .missingOption,
+        .badValue:
+        return usage
       case .runDirectory: return io
       case .missingFile, .weightsNotFound, .noWeightsKnown, .notARun, .noImages: return data
       }

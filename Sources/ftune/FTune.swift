@@ -3,7 +3,7 @@ import Foundation
 import TensorCore
 import Workflow
 
-/// The `ftune` command line: thin commands over the libraries (ARCHITECTURE §1).
+/// The `ftune` command line: thin commands over the libraries (docs/architecture.md).
 @main
 struct FTune: ParsableCommand {
   static let configuration = CommandConfiguration(

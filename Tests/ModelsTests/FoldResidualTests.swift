@@ -4,7 +4,7 @@ import Testing
 @testable import Models
 
 /// Conv → BN → Add (→ ReLU) and ZeroPadding2D → MaxPooling2D folding
-/// (Graph+FoldResidual.swift) against running every layer on its own, as FTUNE_FOLD=0 does.
+/// (Plan/Rules/Residual.swift, PaddedPool.swift) against running every layer on its own, as FTUNE_FOLD=0 does.
 /// Tolerance |folded − layer by layer| ≤ 1e-4·(1 + |reference|), as FoldTests: folding
 /// reassociates (x·w)·s into x·(w·s) and adds bias, shortcut and products in another order.
 @Suite struct FoldResidualTests {
@@ -42,7 +42,7 @@ import Testing
     #expect(folds.map { name($0.add) } == ["b1_add", "b2_add"])
     #expect(folds.map(\.branch) == [1, 1])
     #expect(folds.map { name($0.activation) } == ["b1_out", "b2_out"])
-    #expect(folds.map(\.clamp) == [.relu, .relu])
+    #expect(folds.map(\.kind) == [.relu, .relu])
     #expect(g.paddedPools().map { name($0.pad) + ">" + name($0.pool) } == [
       "pool1_pad>pool1_pool"
     ])

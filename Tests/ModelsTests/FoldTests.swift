@@ -3,7 +3,7 @@ import TensorCore
 import Testing
 @testable import Models
 
-/// Conv → BN → ReLU folding (Graph+Fold.swift) against running every layer on its own.
+/// Conv → BN → ReLU folding (Plan/Rules/Fold.swift) against running every layer on its own.
 /// Tolerance |folded − layer by layer| ≤ 1e-4·(1 + |reference|): folding reassociates
 /// (x·w)·s into x·(w·s) over ≤ 9·16 Float32 terms per output.
 @Suite struct FoldTests {
@@ -66,7 +66,7 @@ import Testing
     #expect(groups.map(\.1) == [2, 5, 8])
     #expect(groups.map(\.0) == [1, nil, nil])
     #expect(groups.map(\.3) == [4, 7, nil])
-    #expect(g.foldGroups().map(\.clamp) == [.relu6, .relu, nil])
+    #expect(g.foldGroups().map(\.kind) == [.relu6, .relu, .linear])
   }
 
   @Test func inferenceMatchesLayerByLayer() throws {
@@ -145,7 +145,7 @@ import Testing
     // ZeroPadding2D before the strided depthwise convolutions fold into them.
     #expect(mg.count == 52)
     #expect(mg.compactMap(\.pad).count == 4)
-    #expect(mg.filter { $0.clamp == .relu6 }.count == 35)
+    #expect(mg.filter { $0.kind == .relu6 }.count == 35)
     let r = try ModelZoo.build("resnet50", ZooOptions(includeTop: false, size: 32))
     let rg = r.foldGroups()
     #expect(rg.count == 53)

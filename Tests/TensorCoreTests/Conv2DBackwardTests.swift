@@ -11,7 +11,7 @@ import Testing
 // and sums) ≤ 1e-6 · (1 + max|ref|) · √(terms summed).
 
 private struct Case: CustomStringConvertible, Sendable {
-  let batch: Int, h: Int, w: Int, c: Int, f: Int, same: Bool, act: FusedActivation
+  let batch: Int, h: Int, w: Int, c: Int, f: Int, same: Bool, act: ActivationKind
   var description: String {
     "\(batch)x\(h)x\(w)x\(c)→\(f) \(same ? "same" : "valid") \(act)"
   }
@@ -26,16 +26,16 @@ private func geometry(_ s: Case) -> WindowGeometry {
 
 /// dz = dy masked, then dX, dW, db by their definitions, in Double.
 private func reference(
-  _ x: Tensor, _ w: Tensor, _ dy: Tensor, _ y: Tensor, _ act: FusedActivation,
+  _ x: Tensor, _ w: Tensor, _ dy: Tensor, _ y: Tensor, _ act: ActivationKind,
   _ g: WindowGeometry
 ) -> (dx: [Double], dw: [Double], db: [Double]) {
   let f = w.shape[3]
   let c = g.channels
   let dz = zip(dy.scalars, y.scalars).map { d, o -> Double in
     switch act {
-    case .none: return Double(d)
     case .relu: return o > 0 ? Double(d) : 0
     case .relu6: return o > 0 && o < 6 ? Double(d) : 0
+    default: return Double(d)
     }
   }
   var dx = [Double](repeating: 0, count: x.count)
@@ -74,10 +74,10 @@ private func maxError(_ t: Tensor?, _ ref: [Double]) -> (err: Double, scale: Dou
 
 struct Conv2DBackwardTests {
   fileprivate static let cases: [Case] = [
-    Case(batch: 1, h: 8, w: 8, c: 8, f: 8, same: true, act: .none),
+    Case(batch: 1, h: 8, w: 8, c: 8, f: 8, same: true, act: .linear),
     Case(batch: 2, h: 7, w: 9, c: 13, f: 10, same: true, act: .relu),
     Case(batch: 3, h: 5, w: 11, c: 9, f: 17, same: false, act: .relu6),
-    Case(batch: 2, h: 6, w: 5, c: 16, f: 8, same: false, act: .none),
+    Case(batch: 2, h: 6, w: 5, c: 16, f: 8, same: false, act: .linear),
     Case(batch: 1, h: 13, w: 14, c: 24, f: 33, same: true, act: .relu),
     Case(batch: 2, h: 1, w: 6, c: 8, f: 9, same: true, act: .relu),
   ]
@@ -116,9 +116,9 @@ struct Conv2DBackwardTests {
     let dz = try Tensor(
       shape: outShape, scalars: zip(dy.scalars, y.scalars).map { d, o in
         switch s.act {
-        case .none: return d
         case .relu: return o > 0 ? d : 0
         case .relu6: return o > 0 && o < 6 ? d : 0
+        default: return d
         }
       })
     let (dx2, dw2) = Conv2DKernel.backward(
@@ -136,12 +136,12 @@ struct Conv2DBackwardTests {
   /// zeros in the two extra rows and columns; dX also takes dy on its own grid.
   @Test func paddedGridAndUnpaddedGradientAgree() {
     var rng = SeededRNG(seed: 3)
-    let s = Case(batch: 2, h: 5, w: 6, c: 8, f: 9, same: true, act: .none)
+    let s = Case(batch: 2, h: 5, w: 6, c: 8, f: 9, same: true, act: .linear)
     let g = geometry(s)
     let w = Tensor(shape: [3, 3, 8, 9]) { _ in rng.uniform(-1, 1) }
     let dy = Tensor(shape: [2, 5, 6, 9]) { _ in rng.uniform(-1, 1) }
     let (p, _) = Conv2DBackward.paddedGradient(
-      dy, output: nil, activation: .none, geometry: g, biasGradient: false)
+      dy, output: nil, activation: .linear, geometry: g, biasGradient: false)
     #expect(p.shape == [2, 7, 8, 9])
     for n in 0..<2 {
       for r in 0..<7 {

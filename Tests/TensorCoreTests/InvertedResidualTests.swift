@@ -60,22 +60,22 @@ private let cases: [BlockCase] = [
         }
         let w = InvertedResidualWeights(
           expand: c.expands ? t([1, 1, c.cin, c.hidden], 0.8) : nil,
-          expandBias: c.expands ? t([c.hidden], 1) : nil, expandClamp: c.expands ? .relu6 : nil,
+          expandBias: c.expands ? t([c.hidden], 1) : nil, expandActivation: c.expands ? .relu6 : .linear,
           depthwise: t([3, 3, c.hidden, 1], 0.8),
           depthwiseBias: i % 2 == 0 ? t([c.hidden], 1) : nil,
-          depthwiseClamp: i % 3 == 2 ? .relu : .relu6, project: t([1, 1, c.hidden, c.cout], 0.5),
+          depthwiseActivation: i % 3 == 2 ? .relu : .relu6, project: t([1, 1, c.hidden, c.cout], 0.5),
           projectBias: t([c.cout], 1))
         #expect(
           InvertedResidualKernel.isApplicable(
             inputShape: x.shape, weights: w, depthwise: g, residual: c.residual))
         let e = w.expand.map {
-          PointwiseConvKernel.forward(x, kernel: $0, bias: w.expandBias, clamp: w.expandClamp)
+          PointwiseConvKernel.forward(x, kernel: $0, bias: w.expandBias, activation: w.expandActivation)
         } ?? x
         let d = DepthwiseConvKernel.forward(
           e, kernel: w.depthwise, bias: w.depthwiseBias, multiplier: 1, geometry: g,
-          clamp: w.depthwiseClamp)
+          activation: w.depthwiseActivation)
         var want = PointwiseConvKernel.forward(
-          d, kernel: w.project, bias: w.projectBias, clamp: nil)
+          d, kernel: w.project, bias: w.projectBias, activation: .linear)
         if c.residual { want.add(x.scalars) }
         let got = InvertedResidualKernel.forward(x, weights: w, depthwise: g, residual: c.residual)
         let ok = got.shape == want.shape
@@ -89,8 +89,8 @@ private let cases: [BlockCase] = [
     let c = cases[1]
     let g = geometry(c)
     let w = InvertedResidualWeights(
-      expand: Tensor(zeros: [1, 1, 4, 17]), expandBias: nil, expandClamp: nil,
-      depthwise: Tensor(zeros: [3, 3, 17, 1]), depthwiseBias: nil, depthwiseClamp: nil,
+      expand: Tensor(zeros: [1, 1, 4, 17]), expandBias: nil, expandActivation: .linear,
+      depthwise: Tensor(zeros: [3, 3, 17, 1]), depthwiseBias: nil, depthwiseActivation: .linear,
       project: Tensor(zeros: [1, 1, 17, 4]), projectBias: nil)
     let shape = [1, c.inH, c.inW, 4]
     #expect(!InvertedResidualKernel.isApplicable(

@@ -6,7 +6,7 @@ import Testing
 
 /// Strided 1×1 convolution with bias, residual and clamp, by the definition in Double.
 private func pointwiseReference(
-  _ x: Tensor, _ kernel: Tensor, bias: Tensor?, residual: Tensor?, clamp: OutputClamp?,
+  _ x: Tensor, _ kernel: Tensor, bias: Tensor?, residual: Tensor?, clamp: ActivationKind,
   _ g: WindowGeometry
 ) -> (value: [Double], magnitude: [Double]) {
   let (k, f) = (g.channels, kernel.shape.last ?? 0)
@@ -25,7 +25,7 @@ private func pointwiseReference(
             s += t
             mag += abs(t)
           }
-          if let clamp { s = min(max(s, Double(clamp.lower)), Double(clamp.upper)) }
+          if let c = clamp.clampBounds { s = min(max(s, Double(c.lower)), Double(c.upper)) }
           value.append(s)
           magnitude.append(mag)
         }
@@ -61,10 +61,10 @@ extension SIMDKernelTests {
         let bias: Tensor? = trial % 2 == 0 ? Tensor(shape: [f]) { _ in rng.uniform(-1, 1) } : nil
         let res: Tensor? =
           trial % 3 == 2 ? nil : Tensor(shape: [n, oh, ow, f]) { _ in rng.uniform(-2, 2) }
-        let clamp: OutputClamp? = [nil, .relu, .relu6, OutputClamp(lower: -0.5, upper: 0.5)][
+        let clamp: ActivationKind = [.linear, .relu, .relu6, .relu][
           trial % 4]
         let got = PointwiseConvKernel.forward(
-          x, kernel: kernel, bias: bias, geometry: g, residual: res, clamp: clamp)
+          x, kernel: kernel, bias: bias, geometry: g, residual: res, activation: clamp)
         #expect(got.shape == [n, oh, ow, f])
         let want = pointwiseReference(x, kernel, bias: bias, residual: res, clamp: clamp, g)
         let bad = (0..<got.count).filter {
@@ -84,12 +84,12 @@ extension SIMDKernelTests {
         let y = Tensor(shape: [rows, c]) { _ in rng.uniform(-8, 8) }
         let res = Tensor(shape: [rows, c]) { _ in rng.uniform(-8, 8) }
         let shift = (0..<c).map { _ in rng.uniform(-2, 2) }
-        for (shiftOrNil, clamp) in [(shift, OutputClamp.relu), (nil, nil)] {
+        for (shiftOrNil, clamp) in [(shift, ActivationKind.relu), (nil, .linear)] {
           var got = y
-          ChannelAffine.addResidual(&got, res, channels: c, shift: shiftOrNil, clamp: clamp)
+          ChannelAffine.addResidual(&got, res, channels: c, shift: shiftOrNil, activation: clamp)
           let want = (0..<y.count).map { i -> Float in
             let v = y.scalars[i] + (shiftOrNil?[i % c] ?? 0) + res.scalars[i]
-            return clamp.map { min(max(v, $0.lower), $0.upper) } ?? v
+            return clamp.clampBounds.map { min(max(v, $0.lower), $0.upper) } ?? v
           }
           let ok = zip(got.scalars, want).allSatisfy { abs($0 - $1) <= 1e-6 * (1 + abs($1)) }
           #expect(ok, "\(isa) c=\(c)")

@@ -26,8 +26,8 @@ private func within(_ a: Tensor, _ b: Tensor, _ tol: Float = 1e-5) -> Bool {
   a.shape == b.shape && zip(a.scalars, b.scalars).allSatisfy { abs($0 - $1) <= tol * (1 + abs($1)) }
 }
 
-private func clamped(_ t: Tensor, _ c: OutputClamp?) -> Tensor {
-  guard let c else { return t }
+private func clamped(_ t: Tensor, _ a: ActivationKind) -> Tensor {
+  guard let c = a.clampBounds else { return t }
   var u = t
   u.scalars = u.scalars.map { min(max($0, c.lower), c.upper) }
   return u
@@ -46,12 +46,12 @@ private func clamped(_ t: Tensor, _ c: OutputClamp?) -> Tensor {
         let x = Tensor(shape: [g.batch, g.inH, g.inW, c]) { _ in rng.uniform(-2, 2) }
         let w = Tensor(shape: [g.kH, g.kW, c, 1]) { _ in rng.uniform(-1, 1) }
         let b: Tensor? = trial % 3 == 0 ? nil : Tensor(shape: [c]) { _ in rng.uniform(-1, 1) }
-        let clamp: OutputClamp? = [nil, .relu, .relu6, OutputClamp(lower: -0.5, upper: 0.25)][
+        let clamp: ActivationKind = [.linear, .relu, .relu6, .relu][
           trial % 4]
         let want = clamped(
           DepthwiseConvKernel.reference(x, kernel: w, bias: b, multiplier: 1, geometry: g), clamp)
         let got = DepthwiseConvKernel.forward(
-          x, kernel: w, bias: b, multiplier: 1, geometry: g, clamp: clamp)
+          x, kernel: w, bias: b, multiplier: 1, geometry: g, activation: clamp)
         #expect(within(got, want), "\(isa) trial \(trial): \(g)")
       }
     }
@@ -67,7 +67,7 @@ private func clamped(_ t: Tensor, _ c: OutputClamp?) -> Tensor {
     let want = clamped(
       DepthwiseConvKernel.reference(x, kernel: w, bias: nil, multiplier: 2, geometry: g), .relu6)
     let got = DepthwiseConvKernel.forward(
-      x, kernel: w, bias: nil, multiplier: 2, geometry: g, clamp: .relu6)
+      x, kernel: w, bias: nil, multiplier: 2, geometry: g, activation: .relu6)
     #expect(within(got, want))
   }
 
@@ -80,16 +80,16 @@ private func clamped(_ t: Tensor, _ c: OutputClamp?) -> Tensor {
         let x = Tensor(shape: [rows, c]) { _ in rng.uniform(-8, 8) }
         let scale = (0..<c).map { _ in rng.uniform(-2, 2) }
         let shift = (0..<c).map { _ in rng.uniform(-2, 2) }
-        for clamp in [nil, OutputClamp.relu6] {
+        for clamp in [ActivationKind.linear, .relu6] {
           var want = x
           for i in 0..<x.count {
             want.scalars[i] = x.scalars[i] * scale[i % c] + shift[i % c]
           }
           want = clamped(want, clamp)
-          let got = ChannelAffine.map(x, channels: c, scale: scale, shift: shift, clamp: clamp)
+          let got = ChannelAffine.map(x, channels: c, scale: scale, shift: shift, activation: clamp)
           #expect(within(got, want, 1e-6), "\(isa) c=\(c)")
           var inPlace = x
-          ChannelAffine.apply(&inPlace, channels: c, shift: shift, clamp: .relu)
+          ChannelAffine.apply(&inPlace, channels: c, shift: shift, activation: .relu)
           let wantShift = clamped(
             Tensor(shape: x.shape) { x.scalars[$0] + shift[$0 % c] }, .relu)
           #expect(within(inPlace, wantShift, 1e-6), "\(isa) c=\(c) in place")
@@ -112,8 +112,8 @@ private func clamped(_ t: Tensor, _ c: OutputClamp?) -> Tensor {
         let x = Tensor(shape: [n, h, w, k]) { _ in rng.uniform(-1, 1) }
         let kernel = Tensor(shape: [1, 1, k, f]) { _ in rng.uniform(-1, 1) }
         let bias: Tensor? = trial % 2 == 0 ? Tensor(shape: [f]) { _ in rng.uniform(-1, 1) } : nil
-        let clamp: OutputClamp? = [nil, .relu6, .relu][trial % 3]
-        let got = PointwiseConvKernel.forward(x, kernel: kernel, bias: bias, clamp: clamp)
+        let clamp: ActivationKind = [.linear, .relu6, .relu][trial % 3]
+        let got = PointwiseConvKernel.forward(x, kernel: kernel, bias: bias, activation: clamp)
         #expect(got.shape == [n, h, w, f])
         var ok = true
         for r in 0..<(n * h * w) {
@@ -124,7 +124,7 @@ private func clamped(_ t: Tensor, _ c: OutputClamp?) -> Tensor {
               s += t
               mag += abs(t)
             }
-            if let clamp { s = min(max(s, Double(clamp.lower)), Double(clamp.upper)) }
+            if let c = clamp.clampBounds { s = min(max(s, Double(c.lower)), Double(c.upper)) }
             if abs(Double(got.scalars[r * f + o]) - s) > 1e-5 * (1 + mag) { ok = false }
           }
         }

@@ -61,12 +61,12 @@ private func magnitudes(_ x: Tensor, _ w: Tensor, _ g: WindowGeometry, filters f
         let x = Tensor(shape: [g.batch, g.inH, g.inW, g.channels]) { _ in rng.uniform(-2, 2) }
         let w = Tensor(shape: [g.kH, g.kW, g.channels, f]) { _ in rng.uniform(-1, 1) }
         let b: Tensor? = trial % 3 == 0 ? nil : Tensor(shape: [f]) { _ in rng.uniform(-1, 1) }
-        let clamp: OutputClamp? = [nil, .relu, .relu6, OutputClamp(lower: -0.5, upper: 0.25)][
+        let clamp: ActivationKind = [.linear, .relu, .relu6, .relu][
           trial % 4]
         var want = Conv2DKernel.im2colForward(
           x, kernel: w, bias: b, geometry: g, limit: Conv2DKernel.forwardMaxColumnElements)
-        if let clamp { want.scalars = want.scalars.map { min(max($0, clamp.lower), clamp.upper) } }
-        let got = SmallCinConvKernel.forward(x, kernel: w, bias: b, geometry: g, clamp: clamp)
+        if let c = clamp.clampBounds { want.scalars = want.scalars.map { min(max($0, c.lower), c.upper) } }
+        let got = SmallCinConvKernel.forward(x, kernel: w, bias: b, geometry: g, activation: clamp)
         let mag = magnitudes(x, w, g, filters: f)
         let ok = got.shape == want.shape
           && (0..<want.count).allSatisfy {
@@ -82,11 +82,11 @@ private func magnitudes(_ x: Tensor, _ w: Tensor, _ g: WindowGeometry, filters f
   /// ZeroPadding2D), ResNet50 conv1 (7×7/2, pad 3), VGG16 block1_conv1 (3×3/1 'same', ReLU).
   @Test func zooStemsMatchIm2col() {
     var rng = SeededRNG(seed: 7)
-    let stems: [(WindowGeometry, Int, FusedActivation)] = [
+    let stems: [(WindowGeometry, Int, ActivationKind)] = [
       (WindowGeometry(batch: 2, inH: 33, inW: 31, channels: 3, kH: 3, kW: 3, strideH: 2,
         strideW: 2, padTop: 0, padLeft: 0, outH: 16, outW: 15), 32, .relu6),
       (WindowGeometry(batch: 1, inH: 37, inW: 35, channels: 3, kH: 7, kW: 7, strideH: 2,
-        strideW: 2, padTop: 3, padLeft: 3, outH: 19, outW: 18), 64, .none),
+        strideW: 2, padTop: 3, padLeft: 3, outH: 19, outW: 18), 64, .linear),
       (WindowGeometry(batch: 2, inH: 19, inW: 21, channels: 3, kH: 3, kW: 3, strideH: 1,
         strideW: 1, padTop: 1, padLeft: 1, outH: 19, outW: 21), 64, .relu),
     ]
@@ -98,7 +98,7 @@ private func magnitudes(_ x: Tensor, _ w: Tensor, _ g: WindowGeometry, filters f
       let got = Conv2DKernel.forward(x, kernel: w, bias: b, activation: act, geometry: g)
       var want = Conv2DKernel.im2colForward(
         x, kernel: w, bias: b, geometry: g, limit: Conv2DKernel.forwardMaxColumnElements)
-      Conv2DKernel.clamp(&want, act)
+      ChannelAffine.apply(&want, channels: f, activation: act)
       let mag = magnitudes(x, w, g, filters: f)
       let ok = (0..<want.count).allSatisfy {
         abs(Double(got.scalars[$0]) - Double(want.scalars[$0])) <= 1e-5 * (1 + mag[$0])

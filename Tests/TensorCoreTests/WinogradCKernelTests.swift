@@ -43,7 +43,7 @@ import Testing
         let x = Tensor(shape: [s.batch, s.h, s.w, s.c]) { _ in rng.uniform(-1, 1) }
         let w = Tensor(shape: [3, 3, s.c, s.f]) { _ in rng.uniform(-1, 1) }
         let b: Tensor? = trial % 3 == 1 ? nil : Tensor(shape: [s.f]) { _ in rng.uniform(-1, 1) }
-        let act: FusedActivation = [.none, .relu, .relu6][trial % 3]
+        let act: ActivationKind = [.linear, .relu, .relu6][trial % 3]
         let filter = try #require(WinogradFilter(kernel: w))
         // Whole batch in one chunk, and a scratch bound that forces chunks of a few tiles.
         for limit in [WinogradKernel.defaultMaxScratchElements, 36 * (s.c + s.f) * 7] {
@@ -57,7 +57,7 @@ import Testing
           let err = zip(got.scalars, want.scalars).map { abs($0 - $1) }.max() ?? .infinity
           // The scale of the error is that of the output before ReLU6 clips it.
           let linear = WinogradKernel.forward(
-            x, kernel: w, filter: filter, bias: b, activation: .none, geometry: g,
+            x, kernel: w, filter: filter, bias: b, activation: .linear, geometry: g,
             maxScratchElements: limit, cKernels: false)
           let scale = 1 + (linear.scalars.map(abs).max() ?? 0)
           // Both paths err by up to the stated bound against direct convolution: twice it.

@@ -114,7 +114,7 @@ struct WinogradTests {
     let w = Tensor(shape: [3, 3, 11, 10]) { _ in rng.uniform(-1, 1) }
     let b = Tensor(shape: [10]) { _ in rng.uniform(-1, 1) }
     let ref = directConv(x, w, b, g)
-    for (act, f) in [(FusedActivation.relu, { max($0, 0.0) }), (.relu6, { min(max($0, 0), 6) })] {
+    for (act, f) in [(ActivationKind.relu, { max($0, 0.0) }), (.relu6, { min(max($0, 0), 6) })] {
       let y = WinogradKernel.forward(x, kernel: w, bias: b, activation: act, geometry: g)
       let (err, bound) = check(y, ref.map(f), channels: 11)
       #expect(err <= bound, "\(act): \(err)")

@@ -14,6 +14,8 @@ struct FoldBlock {
   let project: FoldGroup
   /// The Add node summing the block's input and the projection, if any.
   let add: Int?
+  /// Which of the Add's inputs is the projection (the plan hands it through the Add).
+  var projectInput: Int = 0
 
   /// The node whose output is the block's output.
   var last: Int { add ?? project.norm }
@@ -22,10 +24,44 @@ struct FoldBlock {
   var head: Int { expand?.head ?? depthwise.head }
 
   /// Every node the block's kernel runs besides `head`.
-  var absorbed: [Int] {
+  var parts: [Int] {
     let e: [Int?] = expand.map { [$0.norm, $0.activation, depthwise.pad, depthwise.head] } ?? []
     return (e + [depthwise.norm, depthwise.activation, project.head, project.norm, add])
       .compactMap { $0 }
+  }
+}
+
+/// The rule: a block whose every group the fold rule took whole, ending within the pass.
+/// Its three fold nodes become one block node.
+enum BlockRule: FusionRule {
+  static func enabled(for mode: ForwardMode) -> Bool { BlockFoldSwitch.enabled }
+
+  static func apply(_ plan: inout PlanBuilder) {
+    let folds = plan.nodes.values.compactMap { $0 as? FoldGroup }.sorted { $0.head < $1.head }
+    for b in plan.graph.foldBlocks(folds, plan.consumers) {
+      let groups = [b.expand, b.depthwise, b.project].compactMap { $0 }
+      guard b.last <= plan.end, !plan.recording(b.last),
+        groups.allSatisfy({ (plan.nodes[$0.head] as? FoldGroup)?.sameNodes($0) == true })
+      else { continue }
+      let removed = groups.compactMap { plan.remove($0.head) }
+      if !plan.add(b) { removed.forEach { plan.add($0) } }
+    }
+  }
+}
+
+extension FoldBlock: PlanNode {
+  var anchor: Int { head }
+  var absorbed: [Int] { parts }
+  var passFrom: [Int: Int] { add.map { [$0: projectInput] } ?? [:] }
+
+  func label(_ graph: Graph) -> String {
+    LayerProfile.byName
+      ? graph.nodes[head].layer.name
+      : "fused inverted-residual block" + (add == nil ? "" : " + Add")
+  }
+
+  func run(_ graph: Graph, _ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
+    try graph.runBlock(self, inputs)
   }
 }
 
@@ -39,9 +75,8 @@ extension FoldGroup {
 extension Graph {
   /// Expand → depthwise → project chains among `groups` whose intermediate outputs each
   /// have exactly one consumer, and depthwise → project chains without an expand.
-  func foldBlocks(_ groups: [FoldGroup]) -> [FoldBlock] {
-    var consumers = [[Int]](repeating: [], count: nodes.count)
-    for (i, node) in nodes.enumerated() { for j in node.inputs { consumers[j].append(i) } }
+  func foldBlocks(_ groups: [FoldGroup], _ consumers: [[Int]]? = nil) -> [FoldBlock] {
+    let consumers = consumers ?? consumerLists()
     var byHead: [Int: FoldGroup] = [:]
     for g in groups { byHead[g.head] = g }
     var blocks: [FoldBlock] = []
@@ -79,25 +114,22 @@ extension Graph {
       Self.isPointwise(nodes[p.head].layer)
     else { return nil }
     var add: Int? = nil
+    var projectInput = 0
     if consumers[p.norm].count == 1, let input = nodes[e?.head ?? d.head].inputs.first {
       let a = consumers[p.norm][0]
       if nodes[a].layer is Add, nodes[a].inputs.count == 2,
-        Set(nodes[a].inputs) == [input, p.norm]
+        Set(nodes[a].inputs) == [input, p.norm], let k = nodes[a].inputs.firstIndex(of: p.norm)
       {
-        add = a
+        (add, projectInput) = (a, k)
       }
     }
-    return FoldBlock(expand: e, depthwise: d, project: p, add: add)
+    return FoldBlock(expand: e, depthwise: d, project: p, add: add, projectInput: projectInput)
   }
 
   /// A 1×1 unstrided Conv2D.
   static func isPointwise(_ layer: any Layer) -> Bool {
     guard let c = layer as? Conv2D else { return false }
     return c.kernelSize == (1, 1) && c.strides == (1, 1)
-  }
-
-  func blockLabel(_ b: FoldBlock) -> String {
-    "fused inverted-residual block" + (b.add == nil ? "" : " + Add")
   }
 
   /// The block's output from its input.
@@ -125,8 +157,8 @@ extension Graph {
       b.depthwise, expanded, kernel: d.kernelSize, strides: d.strides, padding: d.padding,
       layer: d.name)
     let weights = InvertedResidualWeights(
-      expand: fe?.kernel, expandBias: fe?.bias, expandClamp: b.expand?.clamp,
-      depthwise: fd.kernel, depthwiseBias: fd.bias, depthwiseClamp: b.depthwise.clamp,
+      expand: fe?.kernel, expandBias: fe?.bias, expandActivation: b.expand?.kind ?? .linear,
+      depthwise: fd.kernel, depthwiseBias: fd.bias, depthwiseActivation: b.depthwise.kind,
       project: fp.kernel, projectBias: fp.bias)
     let residual = b.add != nil
     guard InvertedResidualKernel.pays(geo),

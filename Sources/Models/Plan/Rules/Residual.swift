@@ -5,7 +5,7 @@ import TensorCore
 /// `FoldGroup` (inference and frozen prefixes: nothing recorded for backward).
 ///
 /// A residual block ends `relu(bn(conv(x)) + shortcut)`. With the BatchNorm folded into
-/// the convolution (`W'`, `b'`, see Graph+Fold.swift) that is
+/// the convolution (`W'`, `b'`, see Fold.swift) that is
 /// `relu(conv(x, W') + b' + shortcut)`: one epilogue as each output tile of the convolution
 /// is stored, instead of an output pass, an Add pass and a ReLU pass over memory.
 ///
@@ -20,9 +20,44 @@ struct ResidualFold {
   let add: Int
   /// Which of the Add's two inputs is the chain's BatchNorm; the other is the shortcut.
   let branch: Int
-  /// The ReLU/Activation after the Add, fused as a clamp, if any.
+  /// The ReLU/Activation after the Add, fused into the epilogue, if any.
   var activation: Int?
-  var clamp: OutputClamp?
+  var kind: ActivationKind = .linear
+}
+
+/// The rule: a fold the fold rule took whole, whose Add (and activation) run in the pass and
+/// record nothing. The fold node becomes a residual node at the Add.
+enum ResidualRule: FusionRule {
+  static func enabled(for mode: ForwardMode) -> Bool { FoldSwitch.enabled }
+
+  static func apply(_ plan: inout PlanBuilder) {
+    let graph = plan.graph
+    for r in graph.residualFolds(graph.foldGroups(plan.consumers), plan.consumers) {
+      guard let group = plan.nodes[r.group.head] as? FoldGroup, r.add <= plan.end,
+        !plan.recording(r.add), !plan.isClaimed(r.add)
+      else { continue }
+      var fold = r
+      fold.group = group
+      if let a = r.activation, a > plan.end || plan.recording(a) {
+        (fold.activation, fold.kind) = (nil, .linear)
+      }
+      plan.remove(group.head)
+      if !plan.add(fold) { plan.add(group) }
+    }
+  }
+}
+
+extension ResidualFold: PlanNode {
+  var anchor: Int { add }
+  var absorbed: [Int] { [group.head] + group.absorbed + [activation].compactMap { $0 } }
+
+  func label(_ graph: Graph) -> String {
+    label("folded", graph, [group.pad, group.head, group.norm, add, activation].compactMap { $0 })
+  }
+
+  func run(_ graph: Graph, _ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
+    try graph.runResidual(self, inputs)
+  }
 }
 
 extension Graph {
@@ -30,9 +65,8 @@ extension Graph {
   /// consumed only by the Add. When both are, the Add's last input is taken: Keras's
   /// residual blocks list `[shortcut, branch]`, and the branch's convolution is the
   /// unstrided 1×1 that the fused kernel serves best.
-  func residualFolds(_ groups: [FoldGroup]) -> [ResidualFold] {
-    var consumers = [[Int]](repeating: [], count: nodes.count)
-    for (i, node) in nodes.enumerated() { for j in node.inputs { consumers[j].append(i) } }
+  func residualFolds(_ groups: [FoldGroup], _ consumers: [[Int]]? = nil) -> [ResidualFold] {
+    let consumers = consumers ?? consumerLists()
     var byNorm: [Int: FoldGroup] = [:]
     for g in groups where g.activation == nil && nodes[g.head].layer is Conv2D {
       byNorm[g.norm] = g
@@ -47,17 +81,13 @@ extension Graph {
         }),
         let g = byNorm[node.inputs[b]]
       else { continue }
-      var fold = ResidualFold(group: g, add: i, branch: b, activation: nil, clamp: nil)
-      if consumers[i].count == 1, let c = Self.clamp(of: nodes[consumers[i][0]].layer) {
-        (fold.activation, fold.clamp) = (consumers[i][0], c)
+      var fold = ResidualFold(group: g, add: i, branch: b, activation: nil)
+      if consumers[i].count == 1, let k = Self.epilogue(of: nodes[consumers[i][0]].layer) {
+        (fold.activation, fold.kind) = (consumers[i][0], k)
       }
       folds.append(fold)
     }
     return folds
-  }
-
-  func residualLabel(_ r: ResidualFold) -> String {
-    foldLabel(r.group) + "+Add" + (r.activation.map { "+" + nodes[$0].layer.kerasClassName } ?? "")
   }
 
   /// The folded residual output from the Add's inputs (the branch's entry is the branch
@@ -81,48 +111,8 @@ extension Graph {
       throw LayerError.badInputShape(
         layer: addName, shape: shortcut.shape, reason: "Add needs \(outShape)")
     }
-    if PointwiseConvKernel.isApplicable(geo) {
-      return PointwiseConvKernel.forward(
-        x, kernel: folded.kernel, bias: folded.bias, geometry: geo, residual: shortcut,
-        clamp: r.clamp)
-    }
-    var y = Conv2DKernel.forward(x, kernel: folded.kernel, bias: nil, geometry: geo)
-    ChannelAffine.addResidual(
-      &y, shortcut, channels: conv.filters, shift: folded.bias.scalars, clamp: r.clamp)
-    return y
-  }
-}
-
-/// ZeroPadding2D → MaxPooling2D ('valid'): the pool reads the unpadded input and counts the
-/// padding's cells as zeros (exactly Keras's zero padding then max; ResNet50's pool1 pads
-/// a ReLU output, where zeros never exceed a real pixel anyway), so no padded copy is made.
-struct PaddedPool {
-  let pad: Int
-  let pool: Int
-}
-
-extension Graph {
-  /// Every ZeroPadding2D whose only consumer is a 'valid' MaxPooling2D.
-  func paddedPools() -> [PaddedPool] {
-    var consumers = [[Int]](repeating: [], count: nodes.count)
-    for (i, node) in nodes.enumerated() { for j in node.inputs { consumers[j].append(i) } }
-    return nodes.indices.compactMap { i in
-      guard let pool = nodes[i].layer as? MaxPooling2D, pool.padding == .valid,
-        nodes[i].inputs.count == 1, let p = nodes[i].inputs.first,
-        nodes[p].layer is ZeroPadding2D, consumers[p] == [i]
-      else { return nil }
-      return PaddedPool(pad: p, pool: i)
-    }
-  }
-
-  /// The pool's output from the padding's input.
-  func runPaddedPool(_ f: PaddedPool, _ inputs: [Tensor]) throws -> Tensor {
-    guard inputs.count == 1, let pool = nodes[f.pool].layer as? MaxPooling2D,
-      let zp = nodes[f.pad].layer as? ZeroPadding2D
-    else {
-      throw GraphError.invalid("graph '\(name)': fold of '\(nodes[f.pad].layer.name)' failed")
-    }
-    return try pool.forwardZeroPadded(
-      inputs[0], top: zp.top, bottom: zp.bottom, left: zp.left, right: zp.right)
+    return Conv2DKernel.forward(
+      x, kernel: folded.kernel, bias: folded.bias, residual: shortcut, activation: r.kind,
+      geometry: geo)
   }
 }

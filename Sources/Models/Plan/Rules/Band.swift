@@ -15,6 +15,29 @@ struct BandGroup {
   let first: Int, second: Int, pool: Int
 }
 
+/// The rule: every chain of the pass whose three nodes record nothing.
+enum BandRule: FusionRule {
+  static func enabled(for mode: ForwardMode) -> Bool { BandSwitch.enabled }
+
+  static func apply(_ plan: inout PlanBuilder) {
+    for b in plan.graph.bandGroups(plan.consumers)
+    where plan.inPass(b.first) && b.pool <= plan.end
+      && ![b.first, b.second, b.pool].contains(where: plan.recording)
+    {
+      plan.add(b)
+    }
+  }
+}
+
+extension BandGroup: PlanNode {
+  var anchor: Int { first }
+  var absorbed: [Int] { [second, pool] }
+  func label(_ graph: Graph) -> String { label("banded", graph, [first, second, pool]) }
+  func run(_ graph: Graph, _ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
+    try graph.runBand(self, inputs, mode: mode)
+  }
+}
+
 /// `FTUNE_BAND=0` runs the three layers one after another (to compare, or to rule it out).
 enum BandSwitch {
   static let enabled: Bool = ProcessInfo.processInfo.environment["FTUNE_BAND"] != "0"
@@ -26,9 +49,8 @@ extension Graph {
   static let bandElements = 1 << 22
 
   /// The chains this graph has (shape conditions are checked again when a pass runs).
-  func bandGroups() -> [BandGroup] {
-    var consumers = [[Int]](repeating: [], count: nodes.count)
-    for (i, node) in nodes.enumerated() { for j in node.inputs { consumers[j].append(i) } }
+  func bandGroups(_ consumers: [[Int]]? = nil) -> [BandGroup] {
+    let consumers = consumers ?? consumerLists()
     var groups: [BandGroup] = []
     for (i, node) in nodes.enumerated() {
       guard Self.isBandConv(node.layer), node.inputs.count == 1, consumers[i].count == 1
@@ -49,7 +71,7 @@ extension Graph {
   static func isBandConv(_ layer: any Layer) -> Bool {
     guard let c = layer as? Conv2D else { return false }
     return c.kernelSize == (3, 3) && c.strides == (1, 1) && c.padding == .same
-      && [.linear, .relu, .relu6].contains(c.activation)
+      && c.activation.fusableInEpilogue
   }
 
   /// The pooled output of the group from the first convolution's input `x` `[N, H, W, C]`.
@@ -107,13 +129,13 @@ extension Graph {
       var ga = g1
       (ga.inH, ga.padTop, ga.outH) = (e - s, s - (a0 - 1), a1 - a0)
       let y1 = Conv2DKernel.forward(
-        slice, kernel: k1, filter: u1, bias: c1.bias?.value, activation: Self.fused(c1),
+        slice, kernel: k1, filter: u1, bias: c1.bias?.value, activation: c1.activation,
         geometry: ga)
       TensorPool.shared.recycle(slice)
       var gb = g2Full
       (gb.inH, gb.padTop, gb.outH) = (a1 - a0, a0 - (b0 - 1), b1 - b0)
       let y2 = Conv2DKernel.forward(
-        y1, kernel: k2, filter: u2, bias: c2.bias?.value, activation: Self.fused(c2),
+        y1, kernel: k2, filter: u2, bias: c2.bias?.value, activation: c2.activation,
         geometry: gb)
       TensorPool.shared.recycle(y1)
       Self.maxPool2x2(y2, into: &out, firstRow: q0)
@@ -121,10 +143,6 @@ extension Graph {
       q0 = q1
     }
     return out
-  }
-
-  private static func fused(_ c: Conv2D) -> FusedActivation {
-    c.activation == .relu ? .relu : c.activation == .relu6 ? .relu6 : .none
   }
 
   /// Rows `r` of every image of `x` `[N, H, W, C]` as `[N, r.count, W, C]`.
@@ -168,14 +186,5 @@ extension Graph {
         }
       }
     }
-  }
-}
-
-extension Graph {
-  /// The profile row of a band: its layers' names with `FTUNE_PROFILE=layers`, else kinds.
-  func bandLabel(_ b: BandGroup) -> String {
-    let parts = [b.first, b.second, b.pool].map { nodes[$0].layer }
-    return "banded " + parts.map { LayerProfile.byName ? $0.name : $0.kerasClassName }
-      .joined(separator: "+")
   }
 }
