@@ -9,9 +9,10 @@ import Training
 /// and how its inputs are prepared.
 public struct BaseModel {
   public var graph: Graph
-  /// The last trunk node: a zoo base is built without its top; a Keras model file keeps
-  /// its own top, which the head swap drops (everything after its last spatial layer).
-  public var trunkEnd: Int
+  /// The last node a new head keeps by default (`Graph.trunkEnd`): a zoo base is built
+  /// without its top, so its last node; a Keras model file with a top keeps all but its
+  /// final classifier.
+  public var trunkEnd: Int { graph.trunkEnd }
   public var preprocessing: Preprocessing
   public var size: Int
   /// Input channels (1 for a grayscale model).
@@ -38,7 +39,7 @@ public struct BaseModel {
             .summary)
       }
       return BaseModel(
-        graph: graph, trunkEnd: HeadSwap.trunkEnd(of: graph),
+        graph: graph,
         preprocessing: preprocessing ?? .none, size: shape.first ?? 224,
         channels: shape.last ?? 3, weights: weights.isEmpty ? base : weights)
     }
@@ -54,9 +55,27 @@ public struct BaseModel {
       log(try KerasWeights.load(into: graph, from: path, strict: !partial, trust: trust).summary)
     }
     return BaseModel(
-      graph: graph, trunkEnd: graph.nodes.count - 1,
+      graph: graph,
       preprocessing: preprocessing ?? entry.preprocessing, size: side,
       channels: graph.inputShape.last ?? 3, weights: path ?? "random")
+  }
+
+  /// The cut `freeze` names (exactly that layer, `trunkEnd` for `all`) and the last node a
+  /// new head keeps with it (`HeadSwap.keptEnd`).
+  public func cut(for freeze: FreezeSpec) throws -> (cut: Int, kept: Int) {
+    let cut = try graph.cutIndex(for: freeze)
+    return (cut, HeadSwap.keptEnd(of: graph, frozenThrough: cut))
+  }
+
+  /// The log line naming the layers of the base after `kept` that go unused (nil when
+  /// none): `what` says what uses the base, e.g. "the new head after fc2". Long runs are
+  /// named by their ends: they are always every layer after `kept`.
+  public func unusedNote(kept: Int, what: String) -> String? {
+    let unused = HeadSwap.unusedLayers(of: graph, keptEnd: kept)
+    guard let first = unused.first, let last = unused.last else { return nil }
+    let names = unused.count <= 10 ? unused.joined(separator: ", ") : "\(first) … \(last)"
+    return "\(what) leaves the \(unused.count) layer(s) of '\(graph.name)' after"
+      + " \(graph.nodes[kept].layer.name) unused: \(names)"
   }
 
   static func isModelFile(_ base: String) -> Bool {
@@ -94,9 +113,16 @@ extension LoadReport {
   /// One line for the log: what loaded, and what a partial load left out.
   var summary: String {
     var s = "loaded \(matched.count) weights from \(file)"
-    if !missing.isEmpty { s += "; \(missing.count) missing (left as initialised)" }
-    if !unexpected.isEmpty { s += "; \(unexpected.count) in the file unused" }
-    if !mismatched.isEmpty { s += "; \(mismatched.count) with other shapes skipped" }
+    if !missing.isEmpty {
+      s += "; \(missing.count) missing (left as initialised): \(missing.joined(separator: ", "))"
+    }
+    if !unexpected.isEmpty {
+      s += "; \(unexpected.count) in the file unused: \(unexpected.joined(separator: ", "))"
+    }
+    if !mismatched.isEmpty {
+      s += "; \(mismatched.count) with other shapes skipped: "
+        + mismatched.map(\.description).joined(separator: "; ")
+    }
     return s
   }
 }

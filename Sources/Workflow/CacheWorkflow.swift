@@ -63,10 +63,21 @@ public struct CacheWorkflow {
       base: base, weights: weights, size: size, preprocessing: preprocessing, seed: seed,
       partial: partial, trust: trust, log: log, environment: environment)
     let graph = model.graph
-    let cut = min(try graph.cutIndex(for: FreezeSpec(freeze)), model.trunkEnd)
+    // Exactly the layer --freeze names, whatever its rank (`all`: the trunk end).
+    let cut = try graph.cutIndex(for: FreezeSpec(freeze))
     guard cut > 0 else {
       throw WorkflowError.badValue(
         option: "freeze", value: freeze, hint: "cache a cut after the input: a layer name or N ≥ 1")
+    }
+    let cutName = graph.nodes[cut].layer.name
+    let cutShape = graph.nodes[cut].outputShape
+    if pooling != .none && cutShape.count != 3 {
+      throw WorkflowError.badValue(
+        option: "pool", value: pooling.rawValue,
+        hint: "\(cutName) outputs \(cutShape), not spatial [H, W, C]: leave out --pool")
+    }
+    if let note = model.unusedNote(kept: cut, what: "caching \(cutName) \(cutShape)") {
+      log(note)
     }
     let pipeline = ImagePipeline(
       size: model.size, channels: model.channels, preprocessing: model.preprocessing)
@@ -98,7 +109,7 @@ public struct CacheWorkflow {
       features: features, paths: samples.map(\.1),
       labels: samples.map(\.0.label), classNames: dataset.classes,
       attributes: [
-        "base": base, "weights": model.weights, "cut_layer": graph.nodes[cut].layer.name,
+        "base": base, "weights": model.weights, "cut_layer": cutName,
         "freeze": freeze, "preprocess": model.preprocessing.rawValue, "size": "\(model.size)",
         "pool": pooling.rawValue, "key": key.hex, "ftune_format": FeatureFile.format,
       ])

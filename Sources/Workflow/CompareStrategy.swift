@@ -5,7 +5,7 @@ import Models
 public struct CompareStrategy: Sendable, Equatable {
   /// As given (or as `auto` produced it): `0`, `13`, `block4_pool`, `all`.
   public var name: String
-  /// Last frozen node of the base (never past the trunk's end).
+  /// Last frozen node of the base: exactly the layer named (`all`: the trunk end).
   public var cut: Int
   /// Keras name of that node ("" when nothing is frozen).
   public var cutLayer: String
@@ -29,7 +29,7 @@ public struct CompareStrategy: Sendable, Equatable {
     var out: [CompareStrategy] = []
     for name in names {
       let spec = FreezeSpec(name)
-      let cut = min(try graph.cutIndex(for: spec), trunkEnd)
+      let cut = try graph.cutIndex(for: spec)
       let nothing = spec == .count(0)
       guard !out.contains(where: { $0.cut == cut && $0.freezesNothing == nothing }) else {
         continue

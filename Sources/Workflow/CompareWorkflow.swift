@@ -87,6 +87,13 @@ public final class CompareWorkflow {
 
     var results: [CompareResult.Strategy] = []
     for strategy in strategies {
+      let kept = HeadSwap.keptEnd(of: base.graph, frozenThrough: strategy.cut)
+      let keptName = base.graph.nodes[kept].layer.name
+      if let note = base.unusedNote(
+        kept: kept, what: "freeze \(strategy.name): the new head after \(keptName)")
+      {
+        progress.message(note)
+      }
       for head in grid.heads {
         for augmentSet in grid.augmentSets {
           PeakMemory.resetPeak()
@@ -97,7 +104,7 @@ public final class CompareWorkflow {
             for (p, v) in zip(base.graph.parameters, initial) { p.value = v }
             let (graph, headStart) = try HeadSwap.attach(
               head.spec(classes: dataset.classes.count, settings: s), to: base.graph,
-              cut: base.trunkEnd)
+              cut: kept)
             graph.freeze(through: strategy.freezesNothing ? -1 : strategy.cut)
             trainable = graph.layers.reduce(0) { $0 + $1.trainableParameterCount }
             let fitting = FoldInputs(

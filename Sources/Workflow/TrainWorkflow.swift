@@ -65,22 +65,26 @@ public final class TrainWorkflow {
     let spec = HeadSpec(
       classes: dataset.classes.count, dropout: s.dropout > 0 ? s.dropout : nil,
       hidden: s.hidden > 0 ? s.hidden : nil, seed: s.training.seed)
-    let (graph, headStart) = try HeadSwap.attach(spec, to: base.graph, cut: base.trunkEnd)
-    let trunkEnd = base.trunkEnd
-    func cut(for freeze: FreezeSpec) throws -> Int {
-      min(try base.graph.cutIndex(for: freeze), trunkEnd)
-    }
     let freezeSpec = FreezeSpec(s.freeze)
-    let cutNode = try cut(for: freezeSpec)
+    // The cut is exactly the layer --freeze names; the head goes after it, or after the
+    // base's trunk end when the cut lies before (layers between them train).
+    let (cutNode, kept) = try base.cut(for: freezeSpec)
+    let (graph, headStart) = try HeadSwap.attach(spec, to: base.graph, cut: kept)
     func applyFreeze(_ spec: FreezeSpec, _ c: Int) {
-      graph.freeze(through: spec == .count(0) ? -1 : c)
+      graph.freeze(through: spec == .count(0) ? -1 : min(c, kept))
     }
     applyFreeze(freezeSpec, cutNode)
     progress.message(
       "\(s.base): \(graph.nodes.count) layers, weights \(base.weights), frozen through"
-        + " \(cutNode > 0 ? graph.nodes[cutNode].layer.name : "nothing") (--freeze \(s.freeze));"
+        + " \(cutNode > 0 ? graph.nodes[cutNode].layer.name : "nothing") (--freeze \(s.freeze)),"
+        + " new head after \(graph.nodes[kept].layer.name) \(graph.nodes[kept].outputShape);"
         + " classes \(dataset.classes.joined(separator: ", "))"
         + " (\(trainSamples.count) train, \(valSamples.count) validation)")
+    if let note = base.unusedNote(
+      kept: kept, what: "the new head after \(graph.nodes[kept].layer.name)")
+    {
+      progress.message(note)
+    }
 
     // 3. Inputs: cached features at the cut when everything before it is frozen.
     let augment = try Augmentation(s.augment, size: base.size)
@@ -90,7 +94,12 @@ public final class TrainWorkflow {
     let variants = augment == nil ? 1 : s.cacheVariants
     let canCache =
       s.cache && cutNode > 0 && freezeSpec != .count(0) && s.training.unfreezeAt.isEmpty
-      && (augment == nil || s.cacheVariants > 1) && Self.cutIsSelfContained(graph, cutNode)
+      && (augment == nil || s.cacheVariants > 1) && graph.isSelfContained(cut: cutNode)
+    if s.cache && cutNode > 0 && !graph.isSelfContained(cut: cutNode) {
+      progress.message(
+        "features at \(graph.nodes[cutNode].layer.name) are not cached: a later layer skips"
+          + " over it, so images run through the frozen layers every epoch")
+    }
     let train: any BatchProvider
     let validation: (any BatchProvider)?
     var stats: FeatureExtractor.Stats?
@@ -156,7 +165,7 @@ public final class TrainWorkflow {
     trainer.progress = progress
     trainer.refreeze = { n in
       let spec = FreezeSpec.count(n)
-      applyFreeze(spec, try cut(for: spec))
+      applyFreeze(spec, try base.graph.cutIndex(for: spec))
     }
     trainer.communicator = communicator
     let runDir = RunDirectory(url: URL(fileURLWithPath: out))
@@ -191,12 +200,6 @@ public final class TrainWorkflow {
     return Summary(
       runDirectory: runDir.url, history: result.history, cached: canCache, featureStats: stats,
       validation: evaluation, bestEpoch: result.bestEpoch)
-  }
-
-  /// True when no node after `cut` reads an activation from before it (a residual skip
-  /// over the cut would need activations the cache does not hold).
-  static func cutIsSelfContained(_ graph: Graph, _ cut: Int) -> Bool {
-    graph.nodes[(cut + 1)...].allSatisfy { $0.inputs.allSatisfy { $0 >= cut } }
   }
 
   static func defaultOut(_ base: String) -> String {

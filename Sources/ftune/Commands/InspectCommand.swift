@@ -2,12 +2,14 @@ import ArgumentParser
 import KerasIO
 import Models
 
-/// `ftune inspect NAME|MODEL.h5`: one row per layer with the `--freeze N` that reaches it.
+/// `ftune inspect NAME|MODEL.h5`: one row per layer with the `--freeze N` that reaches it
+/// and what a cut there caches and trains.
 struct InspectCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "inspect",
     abstract: "List a network's layers: Keras name, class, output shape, parameters, state,"
-      + " and the --freeze N that freezes up to each layer.",
+      + " the --freeze N that freezes up to each layer, and what --freeze through it caches"
+      + " and trains.",
     discussion: """
       BASE is a zoo name (\(ModelZoo.names.joined(separator: ", "))) or a Keras model file \
       (.h5 with model_config, .keras).
