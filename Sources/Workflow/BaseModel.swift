@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 import KerasIO
 import Models
 import TensorCore
@@ -22,7 +23,7 @@ public struct BaseModel {
   /// Builds `settings.base` and loads its weights (see `resolveWeights`).
   public static func load(
     base: String, weights: String, size: Int?, preprocessing: Preprocessing?, seed: UInt64,
-    partial: Bool = false, log: (String) -> Void = { _ in },
+    partial: Bool = false, trust: HDF5Trust = .fileOnly, log: (String) -> Void = { _ in },
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> BaseModel {
     if isModelFile(base) {
@@ -30,10 +31,12 @@ public struct BaseModel {
         throw WorkflowError.missingFile(
           option: "base", path: base, hint: "give a zoo name or a Keras model file")
       }
-      let graph = try KerasModel.load(path: base)
+      let graph = try KerasModel.load(path: base, trust: trust)
       let shape = graph.inputShape
       if !weights.isEmpty && weights != "random" {
-        log(try KerasWeights.load(into: graph, from: weights, strict: !partial).summary)
+        log(
+          try KerasWeights.load(into: graph, from: weights, strict: !partial, trust: trust)
+            .summary)
       }
       return BaseModel(
         graph: graph,
@@ -49,7 +52,7 @@ public struct BaseModel {
       weights, base: entry.name, file: entry.kerasWeights(options), environment: environment,
       log: log)
     if let path {
-      log(try KerasWeights.load(into: graph, from: path, strict: !partial).summary)
+      log(try KerasWeights.load(into: graph, from: path, strict: !partial, trust: trust).summary)
     }
     return BaseModel(
       graph: graph,

@@ -1,5 +1,6 @@
 import Features
 import Foundation
+import HDF5
 import ImageIO
 import Models
 import TensorCore
@@ -21,6 +22,10 @@ public struct CacheWorkflow {
   public var batchSize: Int
   public var seed: UInt64 = 0
   public var partial = false
+  /// `--bad-images`; skipped files are listed in `<out>.skipped.csv` beside the feature file.
+  public var badImages = BadImagePolicy.error
+  /// `--allow-external-hdf5` (see `HDF5Trust`).
+  public var trust = HDF5Trust.fileOnly
   /// `--shard i/n`: compute and write only this shard (see `ShardSpec`).
   public var shard: ShardSpec?
   /// Under `mpirun -n P`, rank r computes shard r+1/P and rank 0 merges (see
@@ -50,10 +55,13 @@ public struct CacheWorkflow {
   public func run(log: @escaping (String) -> Void = { _ in }) throws -> (
     FeatureFile, FeatureExtractor.Stats
   ) {
-    let dataset = try ImageDataset(directory: data, classes: classes)
+    let skippedCSV = URL(fileURLWithPath: out).deletingPathExtension()
+      .appendingPathExtension("skipped.csv")
+    let dataset = try ImageDataset(directory: data, classes: classes).applying(
+      badImages, csv: communicator.isRoot ? skippedCSV : nil, log: log)
     let model = try BaseModel.load(
       base: base, weights: weights, size: size, preprocessing: preprocessing, seed: seed,
-      partial: partial, log: log, environment: environment)
+      partial: partial, trust: trust, log: log, environment: environment)
     let graph = model.graph
     // Exactly the layer --freeze names, whatever its rank (`all`: the trunk end).
     let cut = try graph.cutIndex(for: FreezeSpec(freeze))

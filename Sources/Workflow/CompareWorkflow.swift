@@ -1,6 +1,7 @@
 import Augment
 import Features
 import Foundation
+import HDF5
 import ImageIO
 import Layers
 import Models
@@ -32,11 +33,13 @@ public final class CompareWorkflow {
   /// `grid` nil compares the run's own head (`--hidden`) and `--augment` set only.
   public init(
     options: RunOptions, freezeList: [String], cv: Int?, grid: CompareGrid? = nil,
-    progress: any TrainingProgress = ConsoleProgress(),
+    progress: any TrainingProgress = ConsoleProgress(), trust: HDF5Trust = .fileOnly,
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws {
     self.options = options
-    self.settings = try TrainSettings(options)
+    var settings = try TrainSettings(options)
+    settings.hdf5Trust = trust
+    self.settings = settings
     guard !freezeList.isEmpty else {
       throw WorkflowError.missingOption(
         "freeze", hint: "give a list of strategies, e.g. --freeze 0,7,13,all or --freeze auto")
@@ -54,16 +57,17 @@ public final class CompareWorkflow {
   public func run() throws -> CompareResult {
     let started = Date()
     let s = settings
-    let dataset = try ImageDataset(directory: s.data, classes: s.classes)
+    let out = URL(fileURLWithPath: s.out ?? "compare")
+    let dataset = try ImageDataset(directory: s.data, classes: s.classes).applying(
+      s.badImages, csv: out.appendingPathComponent("skipped.csv"), log: progress.message)
     let samples = dataset.samples
     let labels = samples.map(\.label)
     let folds = try makeFolds(dataset)
-    let out = URL(fileURLWithPath: s.out ?? "compare")
     try writeFolds(folds, dataset: dataset, to: out)
 
     let base = try BaseModel.load(
       base: s.base, weights: s.weights, size: s.size, preprocessing: s.preprocessing,
-      seed: s.training.seed, partial: s.partial, log: progress.message,
+      seed: s.training.seed, partial: s.partial, trust: s.hdf5Trust, log: progress.message,
       environment: environment)
     // Each row and fold starts from the loaded weights (fine-tuning changes them).
     let initial = base.graph.parameters.map(\.value)

@@ -1,5 +1,6 @@
 import Augment
 import Foundation
+import HDF5
 import ImageIO
 import KerasIO
 import Models
@@ -31,7 +32,7 @@ public final class Predictor {
   }
 
   /// Loads `runs` (run directories); all must have the same classes in the same order.
-  public init(runs: [String]) throws {
+  public init(runs: [String], trust: HDF5Trust = .fileOnly) throws {
     var members: [Member] = []
     var classes: [String]?
     for run in runs {
@@ -40,7 +41,7 @@ public final class Predictor {
       guard FileManager.default.fileExists(atPath: dir.modelURL.path) else {
         throw WorkflowError.notARun(path: run, missing: "model.h5")
       }
-      let graph = try KerasModel.load(path: dir.modelURL.path)
+      let graph = try KerasModel.load(path: dir.modelURL.path, trust: trust)
       let runClasses = config[.classes].split(separator: ",").map(String.init)
       if let classes, classes != runClasses {
         throw WorkflowError.badValue(
@@ -64,6 +65,23 @@ public final class Predictor {
     }
     self.classes = classes
     self.members = members
+  }
+
+  /// `--bad-images` for `predict`: `paths` as given (`.error`: a bad file stops the run when
+  /// read), or without the files that cannot be used, each logged, then a summary; none
+  /// left is an error.
+  public static func usable(
+    _ paths: [String], badImages: BadImagePolicy, log: (String) -> Void
+  ) throws -> [String] {
+    guard badImages == .skip else { return paths }
+    let (kept, skipped) = ImageDataset.screened(paths: paths)
+    try skipped.report(of: paths.count, csv: nil, log: log)
+    guard !kept.isEmpty else {
+      throw WorkflowError.badValue(
+        option: "bad-images", value: "skip",
+        hint: "none of the \(paths.count) images can be used (listed above)")
+    }
+    return kept
   }
 
   /// Image files named by `inputs`: files as given, folders searched recursively (sorted).

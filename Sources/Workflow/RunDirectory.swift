@@ -18,6 +18,8 @@ public struct RunDirectory {
   public var modelURL: URL { url.appendingPathComponent("model.h5") }
   public var configURL: URL { url.appendingPathComponent("config.yaml") }
   public var checkpointURL: URL { url.appendingPathComponent("checkpoint.ftck") }
+  /// The files `--bad-images skip` left out, with the reasons.
+  public var skippedURL: URL { url.appendingPathComponent("skipped.csv") }
   public static let files = [
     "model.h5", "config.yaml", "metrics.csv", "metrics.json", "confusion.csv", "confusion.png",
     "curves.png", "report.html",

@@ -1,5 +1,6 @@
 import Features
 import Foundation
+import HDF5
 import ImageIO
 import Layers
 import Models
@@ -18,10 +19,13 @@ public final class TrainWorkflow {
 
   public init(
     options: RunOptions, progress: any TrainingProgress = ConsoleProgress(),
+    trust: HDF5Trust = .fileOnly,
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws {
     self.options = options
-    self.settings = try TrainSettings(options)
+    var settings = try TrainSettings(options)
+    settings.hdf5Trust = trust
+    self.settings = settings
     self.progress = progress
     self.environment = environment
   }
@@ -44,7 +48,11 @@ public final class TrainWorkflow {
     let started = Date()
     if !communicator.isRoot { progress = SilentProgress() }
     // 1. Data first: a wrong folder fails before minutes of weight loading.
-    let dataset = try ImageDataset(directory: s.data, classes: s.classes)
+    let out = try sharedOut(s)
+    let dataset = try ImageDataset(directory: s.data, classes: s.classes).applying(
+      s.badImages,
+      csv: communicator.isRoot ? RunDirectory(url: URL(fileURLWithPath: out)).skippedURL : nil,
+      log: progress.message)
     let (trainSamples, valSamples) = try dataset.split(
       validationFraction: s.validationSplit, seed: s.training.seed)
     guard !trainSamples.isEmpty else { throw TrainingError.emptyDataset(what: "training") }
@@ -52,7 +60,7 @@ public final class TrainWorkflow {
     // 2. Base, weights, head, freezing.
     let base = try BaseModel.load(
       base: s.base, weights: s.weights, size: s.size, preprocessing: s.preprocessing,
-      seed: s.training.seed, partial: s.partial, log: progress.message,
+      seed: s.training.seed, partial: s.partial, trust: s.hdf5Trust, log: progress.message,
       environment: environment)
     let spec = HeadSpec(
       classes: dataset.classes.count, dropout: s.dropout > 0 ? s.dropout : nil,
@@ -160,7 +168,7 @@ public final class TrainWorkflow {
       applyFreeze(spec, try base.graph.cutIndex(for: spec))
     }
     trainer.communicator = communicator
-    let runDir = RunDirectory(url: URL(fileURLWithPath: try sharedOut(s)))
+    let runDir = RunDirectory(url: URL(fileURLWithPath: out))
     if communicator.isRoot { try runDir.prepare() }
     trainer.checkpointURL = runDir.checkpointURL
     let result: Trainer.Result

@@ -40,6 +40,8 @@ struct CacheCommand: ParsableCommand {
   @Option(
     parsing: .upToNextOption, help: "merge these shard files (all n of one run) into --out")
   var merge: [String] = []
+  @OptionGroup var badImages: BadImagesOption
+  @OptionGroup var hdf5: HDF5TrustFlag
 
   func validate() throws {
     if info != nil { return }
@@ -80,6 +82,8 @@ struct CacheCommand: ParsableCommand {
       pooling: FeaturePooling(rawValue: pool) ?? .none, cacheDir: cacheDir, batchSize: batch)
     var configured = job
     configured.partial = partial
+    configured.badImages = badImages.badImages
+    configured.trust = hdf5.trust()
     configured.shard = try shard.map { try ShardSpec(parsing: $0) }
     let done = try Distributed.run { world in
       configured.communicator = world

@@ -47,6 +47,8 @@ struct InspectCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of a table.")
   var json = false
 
+  @OptionGroup var hdf5: HDF5TrustFlag
+
   func validate() throws {
     if layers != (base == nil) {
       throw ValidationError("give a base (a zoo name or a Keras model file) or --layers")
@@ -63,16 +65,17 @@ struct InspectCommand: ParsableCommand {
       return
     }
     let graph: Graph
+    let trust = hdf5.trust()
     if base.hasSuffix(".h5") || base.hasSuffix(".keras") || base.contains("/") {
       // A Keras model file carries its own architecture and weights.
-      graph = try KerasModel.load(path: base)
+      graph = try KerasModel.load(path: base, trust: trust)
     } else {
       let options = ZooOptions(
         includeTop: includeTop, pooling: Pooling(rawValue: pooling) ?? .none, height: size,
         width: size, alpha: alpha)
       graph = try ModelZoo.build(base, options)
     }
-    if let weights { try KerasWeights.load(into: graph, from: weights) }
+    if let weights { try KerasWeights.load(into: graph, from: weights, trust: trust) }
     if let freeze { try graph.freeze(FreezeSpec(freeze)) }
     let summary = graph.summary()
     print(json ? try summary.json() : summary.table(), terminator: "")
