@@ -166,7 +166,7 @@ public final class EvaluateWorkflow {
     let spec = FreezeSpec(c[.freeze].isEmpty ? "all" : c[.freeze])
     guard spec != .count(0), let cut = try? member.graph.cutIndex(for: spec) else { return nil }
     let end = min(cut, trunkEnd(member.graph))
-    guard end > 0, TrainWorkflow.cutIsSelfContained(member.graph, end) else { return nil }
+    guard end > 0, member.graph.isSelfContained(cut: end) else { return nil }
     return end
   }
 
