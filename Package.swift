@@ -51,7 +51,7 @@ let package = Package(
     .target(name: "TorchIO", dependencies: ["Archive", "Models", "Layers", "TensorCore"]),
     .target(name: "ImageIO", dependencies: ["CImageCodecs", "TensorCore"]),
     .target(name: "Augment", dependencies: ["ImageIO", "TensorCore"]),
-    .target(name: "Features", dependencies: ["HDF5", "Models", "ImageIO", "Augment"]),
+    .target(name: "Features", dependencies: ["HDF5", "Models", "ImageIO"]),
     .target(name: "Training", dependencies: ["Layers", "Models", "TensorCore"]),
     .target(name: "Reports", dependencies: ["ImageIO", "TensorCore"]),
     // The transfer-learning workflow the commands drive: options and recipes, weights

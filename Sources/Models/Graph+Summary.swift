@@ -4,7 +4,7 @@ import Layers
 /// One row of `ftune inspect`.
 public struct LayerSummary: Codable, Sendable, Equatable {
   public let index: Int
-  /// Keras layer name (also its HDF5 key).
+  /// Keras layer name (also its HDF5 key), as `outer/inner` inside a nested model.
   public let name: String
   /// Keras class name.
   public let className: String
@@ -89,9 +89,9 @@ extension Graph {
       let layer = node.layer
       let state = !layer.hasWeights ? "-" : (layer.isFrozen ? "frozen" : "trainable")
       return LayerSummary(
-        index: i, name: layer.name, className: layer.kerasClassName,
+        index: i, name: qualifiedName(of: i), className: layer.kerasClassName,
         outputShape: node.outputShape, parameters: layer.parameterCount, state: state,
-        freezeN: counts[i], inputs: node.inputs.map { nodes[$0].layer.name })
+        freezeN: counts[i], inputs: node.inputs.map { qualifiedName(of: $0) })
     }
     let total = parameters.reduce(0) { $0 + $1.value.count }
     let trainable = parameters.filter(\.needsGradient).reduce(0) { $0 + $1.value.count }

@@ -13,12 +13,26 @@ import Testing
     let r = try Self.run(["inspect", "--help"])
     #expect(r.status == 0)
     for text in [
-      "USAGE: ftune inspect <base>", "--weights", "--size", "--alpha", "--include-top",
+      "USAGE: ftune inspect [<base>]", "--layers", "--weights", "--size", "--alpha", "--include-top",
       "--pooling", "--freeze", "--json", "vgg16, vgg19, resnet50, mobilenet_v2",
       "the --freeze N that freezes up to each layer",
     ] {
       #expect(r.out.contains(text), "help lacks '\(text)'")
     }
+  }
+
+  /// The Markdown list README shows, from the codec registry.
+  @Test func layersListsWhatFtuneReads() throws {
+    let r = try Self.run(["inspect", "--layers"])
+    #expect(r.status == 0, "\(r.err)")
+    for item in [
+      "- `Sequential`, `Functional`", "- `Conv2D` (also `Convolution2D`)",
+      "- `BatchNormalization`", "- `MaxPooling2D` (also `MaxPool2D`)",
+    ] {
+      #expect(r.out.contains(item), "--layers lacks '\(item)'")
+    }
+    #expect(try Self.run(["inspect"]).status != 0)
+    #expect(try Self.run(["inspect", "vgg16", "--layers"]).status != 0)
   }
 
   @Test func tableShowsKerasCountsAndFreezeColumn() throws {

@@ -13,12 +13,16 @@ struct InspectCommand: ParsableCommand {
       (.h5 with model_config, .keras).
       Examples:
         ftune inspect vgg16
+        ftune inspect --layers
         ftune inspect mobilenet_v2 --alpha 0.35 --size 160 --freeze 10
         ftune inspect resnet50 --include-top --json
       """)
 
   @Argument(help: "A zoo name or the path of a Keras model file.")
-  var base: String
+  var base: String?
+
+  @Flag(help: "List the Keras layer classes ftune reads and writes (the codec registry).")
+  var layers = false
 
   @Option(help: "Weights to load (HDF5, Keras 2 or 3 layout); shapes are checked.")
   var weights: String?
@@ -42,6 +46,9 @@ struct InspectCommand: ParsableCommand {
   var json = false
 
   func validate() throws {
+    if layers != (base == nil) {
+      throw ValidationError("give a base (a zoo name or a Keras model file) or --layers")
+    }
     if let size, size < 1 { throw ValidationError("--size must be a positive number of pixels") }
     guard Pooling(rawValue: pooling) != nil else {
       throw ValidationError("--pooling must be none, avg or max (got '\(pooling)')")
@@ -49,6 +56,10 @@ struct InspectCommand: ParsableCommand {
   }
 
   func run() throws {
+    guard let base else {
+      print(KerasModel.supportedLayerList(), terminator: "")
+      return
+    }
     let graph: Graph
     if base.hasSuffix(".h5") || base.hasSuffix(".keras") || base.contains("/") {
       // A Keras model file carries its own architecture and weights.
