@@ -70,7 +70,7 @@ extension Graph {
   /// A 3×3 stride-1 'same' Conv2D whose activation the kernels fuse (or none).
   static func isBandConv(_ layer: any Layer) -> Bool {
     guard let c = layer as? Conv2D else { return false }
-    return c.kernelSize == (3, 3) && c.strides == (1, 1) && c.padding == .same
+    return c.kernelSize == (3, 3) && c.strides == (1, 1) && c.padding == .same && c.groups == 1
       && c.activation.fusableInEpilogue
   }
 

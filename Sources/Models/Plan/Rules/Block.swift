@@ -129,7 +129,7 @@ extension Graph {
   /// A 1×1 unstrided Conv2D.
   static func isPointwise(_ layer: any Layer) -> Bool {
     guard let c = layer as? Conv2D else { return false }
-    return c.kernelSize == (1, 1) && c.strides == (1, 1)
+    return c.kernelSize == (1, 1) && c.strides == (1, 1) && c.groups == 1
   }
 
   /// The block's output from its input.

@@ -89,7 +89,7 @@ extension Graph {
   /// A convolution whose output is linear (BN can follow it), with a multiplier of 1 for
   /// depthwise (the folded kernel layout is then per output channel).
   static func isFoldableConv(_ layer: any Layer) -> Bool {
-    if let c = layer as? Conv2D { return c.activation == .linear }
+    if let c = layer as? Conv2D { return c.activation == .linear && c.groups == 1 }
     if let d = layer as? DepthwiseConv2D { return d.activation == .linear }
     return false
   }
