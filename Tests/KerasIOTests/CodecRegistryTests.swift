@@ -25,6 +25,22 @@ import Testing
     "Dropout": #"{"rate": 0.25}"#,
     "Add": "{}",
     "Concatenate": #"{"axis": -1}"#,
+    "Rescaling": #"{"scale": 0.5, "offset": -1.0}"#,
+    "Normalization": #"{"axis": -1, "invert": false, "mean": [0.5, 1.0, 2.0, 3.0], "variance": [1.0, 4.0, 0.25, 2.0]}"#,
+    "Reshape": #"{"target_shape": [1, 1, -1]}"#,
+    "Softmax": #"{"axis": -1}"#,
+    "LeakyReLU": #"{"alpha": 0.2}"#,
+    "CustomScaleLayer": #"{"scale": 0.17}"#,
+    "LayerScale": #"{"init_values": 1e-06, "projection_dim": 4}"#,
+    "Multiply": "{}",
+    "Subtract": "{}",
+    "LayerNormalization": #"{"axis": -1, "epsilon": 1e-06, "center": true, "scale": false}"#,
+    "StochasticDepth": #"{"drop_path_rate": 0.1}"#,
+    "Cropping2D": #"{"cropping": [[0, 1], [1, 0]]}"#,
+    "Resizing": #"{"height": 4, "width": 3, "interpolation": "bilinear", "crop_to_aspect_ratio": true}"#,
+    "CenterCrop": #"{"height": 4, "width": 4}"#,
+    "RandomCrop": #"{"height": 4, "width": 5}"#,
+    "RandomFlip": #"{"mode": "horizontal"}"#,
   ]
   /// Built by the importer from the model's input, not from a layer config.
   static let notDecodedAlone: Set<String> = ["InputLayer"]

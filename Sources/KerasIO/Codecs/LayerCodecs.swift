@@ -9,7 +9,11 @@ enum LayerCodecs {
     ActivationCodec.self, ReLUCodec.self, ZeroPadding2DCodec.self, MaxPooling2DCodec.self,
     AveragePooling2DCodec.self, GlobalAveragePooling2DCodec.self,
     GlobalMaxPooling2DCodec.self, FlattenCodec.self, DropoutCodec.self, AddCodec.self,
-    ConcatenateCodec.self,
+    ConcatenateCodec.self, RescalingCodec.self, NormalizationCodec.self, ReshapeCodec.self,
+    SoftmaxCodec.self, LeakyReLUCodec.self, CustomScaleLayerCodec.self, LayerScaleCodec.self,
+    MultiplyCodec.self, SubtractCodec.self, LayerNormalizationCodec.self,
+    StochasticDepthCodec.self, Cropping2DCodec.self, ResizingCodec.self, CenterCropCodec.self,
+    RandomCropCodec.self, RandomAugmentationCodec.self,
   ]
 
   /// The Keras class names ftune writes, one per codec (the models Sequential and
