@@ -15,8 +15,8 @@ struct CacheCommand: ParsableCommand {
       Features are keyed by the content of the weights, each image, the cut, preprocessing \
       and size, in a shared store ($FTUNE_CACHE_DIR, --cache-dir, or ~/.cache/ftune); an \
       interrupted run resumes, a changed image recomputes only itself.
-      Scale out: --shard i/n computes every n-th image (from the i-th, in sorted order) into \
-      a shard file; ftune cache --merge S1.h5 S2.h5 ... --out cache.h5 joins the shards into \
+      Scale out: --shard i/n computes every n-th batch of --batch images (from the i-th, in \
+      sorted order; whole batches, so shards match one process bit for bit) into a shard file; ftune cache --merge S1.h5 S2.h5 ... --out cache.h5 joins the shards into \
       the file one process would write. Under mpirun -n P (an MPI build) the ranks shard \
       and rank 0 merges by itself.
       """)

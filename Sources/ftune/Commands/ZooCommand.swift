@@ -12,6 +12,7 @@ struct ZooCommand: ParsableCommand {
     abstract: "List the built-in networks (--base NAME): family, default input size,"
       + " parameters, FLOPs per image, preprocessing, and whether their weights are here.",
     discussion: """
+      Example: ftune zoo --json
       Keras's constructor names work too (InceptionV3, ResNet50V2). Weights are looked for \
       under Keras's own file names in $KERAS_HOME/models (~/.keras/models) and downloaded \
       there on first use.
