@@ -2,7 +2,8 @@
 # numeric kernels are 10-50x slower unoptimised; -enable-testing keeps @testable imports working.
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 
-.PHONY: deps test demo demo-vgg16 build parity mpi mpi-test
+.PHONY: deps test demo demo-vgg16 build parity applications-parity applications-exports cut-check \
+  mpi mpi-test
 
 # System packages for building, testing and the demo (idempotent; see tools/deps.sh).
 deps:
@@ -42,6 +43,31 @@ PARITY_DIR ?= $(CURDIR)/Tests/Fixtures/large/parity
 parity:
 	python3 tools/fixtures/zoo_fixtures.py --full
 	FTUNE_PARITY_DIR=$(PARITY_DIR) swift test $(SWIFT_TEST_FLAGS) --filter FullParityTests
+
+# Every keras.applications family and the transfer-learning guide's model (opt-in, needs
+# Python; tools/fixtures/applications_fixtures.py): whole networks saved by tf_keras (.h5)
+# and Keras 3 (.keras), then every recorded layer compared (ApplicationsTests.everyFamily).
+APPLICATIONS_DIR ?= $(CURDIR)/Tests/Fixtures/large/applications
+applications-parity:
+	python3 tools/fixtures/applications_fixtures.py $(APPLICATIONS_DIR)
+	FTUNE_APPLICATIONS_DIR=$(APPLICATIONS_DIR) swift test $(SWIFT_TEST_FLAGS) \
+	  --filter ApplicationsTests.everyFamily
+
+# ftune's exports of the committed applications fixtures, opened by tf_keras, which must
+# predict what Keras predicted for the originals.
+APPLICATIONS_EXPORTS ?= $(CURDIR)/Tests/Fixtures/large/applications-exports
+applications-exports:
+	mkdir -p $(APPLICATIONS_EXPORTS)
+	FTUNE_APPLICATIONS_EXPORT_DIR=$(APPLICATIONS_EXPORTS) swift test $(SWIFT_TEST_FLAGS) \
+	  --filter ApplicationsTests.committedNetwork
+	python3 tools/fixtures/applications_fixtures.py $(APPLICATIONS_EXPORTS) --check-exports
+
+# Heads on flat cuts against real Keras (opt-in, needs Python; tools/fixtures/cut_fixtures.py):
+# trains heads with ftune, loads each export in tf_keras and compares its predictions with
+# ftune predict. CUT_COMMIT=--commit also refreshes the suite's committed flat_run fixture.
+cut-check:
+	swift build -c release --product ftune
+	python3 tools/fixtures/cut_fixtures.py export $(FTUNE) $(CUT_COMMIT)
 
 # Real weights and photos from packages (data/README.md). The demo converts torchvision's
 # ImageNet MobileNetV2 (.pth, read without Python) to Keras weights, trains a new softmax head

@@ -8,6 +8,14 @@ struct JSONConfig {
   let file: String
   let layer: String
   let values: [String: Any]
+  /// Whether Keras 2 (tf_keras) wrote the config: a few names mean different things in
+  /// Keras 3 (`hard_sigmoid`).
+  var keras2 = true
+  /// The layer's class as the registry looked it up (`keras.src.ops.numpy.Add`).
+  var className = ""
+  /// The keyword (and Keras 3 positional) arguments of the layer's call in a Functional
+  /// model: where a TFOpLambda keeps its constant operand (see `LayerCall`).
+  var call: [String: Any] = [:]
 
   func has(_ key: String) -> Bool { values[key].map { !($0 is NSNull) } ?? false }
 
@@ -134,3 +142,24 @@ struct JSONConfig {
   }
 }
 
+
+extension JSONConfig {
+  /// `padding`/`cropping` of ZeroPadding2D and Cropping2D: `1`, `(1, 2)` (symmetric per
+  /// axis) or `((top, bottom), (left, right))`.
+  func edges(_ key: String) throws -> ((Int, Int), (Int, Int)) {
+    let raw = values[key]
+    let expected = "an integer, a pair or a pair of pairs, from 0 to \(JSONConfig.maxSize)"
+    let inRange = { (list: [Int]) in list.allSatisfy { (0...JSONConfig.maxSize).contains($0) } }
+    if let flat = ints(raw), inRange(flat) {
+      if flat.count == 1 { return ((flat[0], flat[0]), (flat[0], flat[0])) }
+      if flat.count == 2 { return ((flat[0], flat[0]), (flat[1], flat[1])) }
+    }
+    if let nested = raw as? [Any], nested.count == 2,
+      let h = ints(nested[0]), let w = ints(nested[1]), h.count == 2, w.count == 2,
+      inRange(h + w)
+    {
+      return ((h[0], h[1]), (w[0], w[1]))
+    }
+    throw bad(key, expected)
+  }
+}

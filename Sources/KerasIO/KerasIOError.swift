@@ -34,7 +34,7 @@ public enum KerasIOError: Error, CustomStringConvertible {
       return "'\(file)': the model configuration cannot be read: \(reason)"
     case .unknownLayerClass(let file, let layer, let className):
       return "'\(file)': layer '\(layer)' is a \(className), which ftune does not implement;"
-        + " supported: \(LayerConfig.supportedClasses.joined(separator: ", "))"
+        + " supported: \(LayerCodecs.supportedClasses.joined(separator: ", "))"
     case .unsupportedOption(let file, let layer, let option, let value):
       return "'\(file)': layer '\(layer)' uses \(option)=\(value), which ftune does not"
         + " implement"

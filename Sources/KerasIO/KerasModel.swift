@@ -10,14 +10,14 @@ public enum KerasModel {
 
   /// Builds a `Graph` from a Keras 2 full-model `.h5` (`model_config` + `model_weights`)
   /// or a Keras 3 `.keras` archive, and loads its weights (strictly: they must all fit).
-  public static func load(path: String) throws -> Graph {
+  public static func load(path: String, trust: HDF5Trust = .fileOnly) throws -> Graph {
     let importer = ModelConfigImporter(file: path)
     if path.hasSuffix(".keras") {
       let graph = try importer.makeGraph(json: try KerasArchive.member("config.json", of: path))
-      try KerasWeights.load(into: graph, from: path)
+      try KerasWeights.load(into: graph, from: path, trust: trust)
       return graph
     }
-    let file = try HDF5File.openCheckingHeaps(path)
+    let file = try HDF5File.openCheckingHeaps(path, trust: trust)
     let root = try file.root
     guard root.hasAttribute("model_config") else {
       if KerasWeights.hasKeras2LayerNames(root) { throw KerasIOError.noModelConfig(file: path) }
@@ -40,6 +40,18 @@ public enum KerasModel {
     return try importer.makeGraph(json: json)
   }
 
+  /// The Keras layer classes ftune reads and writes, one Markdown list item per class with
+  /// the other names it reads as the same layer: `ftune inspect --layers`, README's list.
+  public static func supportedLayerList() -> String {
+    let rows = LayerCodecs.all.map { codec in
+      let names = codec.classNames.map { "`\($0)`" }
+      return "- " + names[0] + (names.count > 1 ? " (also " + names.dropFirst().joined(
+        separator: ", ") + ")" : "")
+    }
+    return (["- `Sequential`, `Functional` (also nested as a layer, any depth)"] + rows)
+      .joined(separator: "\n") + "\n"
+  }
+
   /// Writes `graph` as a Keras 2 full-model `.h5` that `tf_keras.models.load_model` opens:
   /// a Functional `model_config`, `model_weights/` and the version attributes. Atomic.
   public static func save(_ graph: Graph, to path: String) throws {
@@ -56,12 +68,11 @@ public enum KerasModel {
   static func modelConfigJSON(_ graph: Graph, file: String) throws -> String {
     var layers: [[String: Any]] = []
     for node in graph.nodes {
-      let inbound: [Any] =
-        node.inputs.isEmpty
-        ? [] : [node.inputs.map { [graph.nodes[$0].layer.name, 0, 0, [String: Any]()] as [Any] }]
+      let inbound = LayerCodecs.inboundNodes(
+        node.layer, inputs: node.inputs.map { graph.nodes[$0].layer.name })
       layers.append([
         "class_name": node.layer.kerasClassName, "name": node.layer.name,
-        "config": try LayerConfig.config(of: node.layer, file: file), "inbound_nodes": inbound,
+        "config": try LayerCodecs.encode(node.layer, file: file), "inbound_nodes": inbound,
       ])
     }
     guard let first = graph.nodes.first?.layer.name, let last = graph.nodes.last?.layer.name

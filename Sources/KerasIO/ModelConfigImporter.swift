@@ -3,9 +3,12 @@ import Layers
 import Models
 
 /// Builds a `Graph` from Keras's model JSON (Keras 2 `model_config` or Keras 3
-/// `config.json`): Sequential and Functional models, nested ones flattened into one graph.
+/// `config.json`): Sequential and Functional models, nested ones (any depth) flattened into
+/// one graph whose layers keep their names and record their enclosing models in `scopes`.
 struct ModelConfigImporter {
   let file: String
+  /// Set from the config: whether tf_keras (Keras 2) wrote it.
+  private(set) var keras2 = true
   /// A config declaring more weights in total is refused before they are allocated.
   var maxWeights = ModelConfigImporter.defaultMaxWeights
   static let modelClasses: Set<String> = ["Sequential", "Functional", "Model"]
@@ -27,18 +30,37 @@ struct ModelConfigImporter {
         file: file, reason: "the top level is a '\(className)', not a Sequential or Functional")
     }
     let graph = Graph(name: config["name"] as? String ?? "model")
-    _ = try addModel(className, config, input: nil, to: graph)
+    var importer = self
+    // tf_keras writes its version at the top; Keras 3's config.json does not.
+    importer.keras2 = (top["keras_version"] as? String).map { !$0.hasPrefix("3.") } ?? false
+    _ = try importer.addModel(className, config, input: nil, to: graph, scope: [])
     return graph
   }
 
   /// Adds a model's layers to `graph`, feeding its input from `input` (nil: the graph's
-  /// own input), and returns the node of its output.
+  /// own input), and returns the node of its output. `scope` names the enclosing nested
+  /// models, outermost first (empty for the file's own model).
   private func addModel(
-    _ className: String, _ config: [String: Any], input: NodeID?, to graph: Graph
+    _ className: String, _ config: [String: Any], input: NodeID?, to graph: Graph,
+    scope: [String]
   ) throws -> NodeID {
     className == "Sequential"
-      ? try addSequential(config, input: input, to: graph)
-      : try addFunctional(config, input: input, to: graph)
+      ? try addSequential(config, input: input, to: graph, scope: scope)
+      : try addFunctional(config, input: input, to: graph, scope: scope)
+  }
+
+  /// The class a layer entry names, qualified by its module where Keras's own modules
+  /// reuse a layer's name (Keras 3's `keras.src.ops.numpy.Add` for `x + 3` is no `Add`
+  /// layer). A class from outside Keras (a user's own) is named with its module, so it is
+  /// refused by that name.
+  static func className(_ layer: [String: Any]) -> String {
+    let name = layer["class_name"] as? String ?? "?"
+    guard let module = layer["module"] as? String else { return name }
+    if module.hasPrefix("keras.src.ops.") { return "\(module).\(name)" }
+    let keras = ["keras", "tf_keras"].contains {
+      module == $0 || module.hasPrefix("\($0).")
+    }
+    return keras ? name : "\(module).\(name)"
   }
 
   private func layerList(_ config: [String: Any]) throws -> [[String: Any]] {
@@ -92,35 +114,13 @@ struct ModelConfigImporter {
     }
   }
 
-  /// How many weights `layer` will allocate on its `inputShapes` (Double: no overflow).
-  private func weightCount(_ layer: any Layer, inputShapes: [[Int]]) -> Double {
-    let channels = Double(inputShapes.first?.last ?? 0)
-    switch layer {
-    case let l as Conv2D:
-      return Double(l.kernelSize.0 * l.kernelSize.1) * channels * Double(l.filters)
-        + Double(l.filters)
-    case let l as DepthwiseConv2D:
-      return Double(l.kernelSize.0 * l.kernelSize.1 + 1) * channels * Double(l.depthMultiplier)
-    case let l as SeparableConv2D:
-      let depth = channels * Double(l.depthMultiplier)
-      return Double(l.kernelSize.0 * l.kernelSize.1) * depth
-        + (depth + 1) * Double(l.filters)
-    case let l as Dense:
-      return (channels + 1) * Double(l.units)
-    case is BatchNormalization:
-      return 4 * channels
-    default:
-      return 0
-    }
-  }
-
   private func addSequential(
-    _ config: [String: Any], input: NodeID?, to graph: Graph
+    _ config: [String: Any], input: NodeID?, to graph: Graph, scope: [String]
   ) throws -> NodeID {
     var current = input
     for layer in try layerList(config) {
       let name = layerName(layer)
-      let className = layer["class_name"] as? String ?? "?"
+      let className = Self.className(layer)
       let layerConfig = layer["config"] as? [String: Any] ?? [:]
       if className == "InputLayer" {
         if current == nil {
@@ -136,7 +136,8 @@ struct ModelConfigImporter {
         current = try graph.input("\(model)_input", shape: shape)
       }
       guard let previous = current else { break }
-      current = try addLayer(className, layerConfig, name: name, inputs: [previous], to: graph)
+      current = try addLayer(
+        className, layerConfig, name: name, inputs: [previous], to: graph, scope: scope)
     }
     guard let output = current else {
       throw KerasIOError.badConfig(
@@ -147,7 +148,7 @@ struct ModelConfigImporter {
 
   private func addLayer(
     _ className: String, _ config: [String: Any], name: String, inputs: [NodeID],
-    to graph: Graph
+    call: LayerCall = LayerCall(), to graph: Graph, scope: [String]
   ) throws -> NodeID {
     if Self.modelClasses.contains(className) {
       guard inputs.count == 1 else {
@@ -155,15 +156,20 @@ struct ModelConfigImporter {
           file: file, layer: name, option: "inputs", value: "\(inputs.count) (a nested model"
             + " must take one input)")
       }
-      return try addModel(className, config, input: inputs[0], to: graph)
+      let output = try addModel(
+        className, config, input: inputs[0], to: graph, scope: scope + [name])
+      graph.nestedModelOutputs[name] = graph.nodes[output.index].layer.name
+      return output
     }
     let shapes = inputs.map { graph.nodes[$0.index].outputShape }
-    let layer = try LayerConfig.make(
-      className, JSONConfig(file: file, layer: name, values: config), inputShapes: shapes)
+    let layer = try LayerCodecs.decode(
+      className,
+      JSONConfig(file: file, layer: name, values: config, keras2: keras2, call: call.arguments),
+      inputShapes: shapes)
     // Keras's `trainable: false` is ftune's frozen (BatchNorm then runs on its statistics).
     if config["trainable"] as? Bool == false { layer.isFrozen = true }
     let total = Double(graph.parameters.reduce(0) { $0 + $1.value.count })
-      + weightCount(layer, inputShapes: shapes)
+      + LayerCodecs.weightCount(layer, inputShapes: shapes)
     guard total <= Double(maxWeights) else {
       throw KerasIOError.badConfig(
         file: file,
@@ -171,12 +177,13 @@ struct ModelConfigImporter {
           + " this file cannot be a real model")
     }
     let id = try graph.add(layer, inputs: inputs)
+    if !scope.isEmpty { graph.scopes[name] = scope.joined(separator: "/") }
     try checkElements(graph.nodes[id.index].outputShape, layer: name)
     return id
   }
 
   private func addFunctional(
-    _ config: [String: Any], input: NodeID?, to graph: Graph
+    _ config: [String: Any], input: NodeID?, to graph: Graph, scope: [String]
   ) throws -> NodeID {
     let modelName = config["name"] as? String ?? "?"
     let layers = try layerList(config)
@@ -199,20 +206,22 @@ struct ModelConfigImporter {
         throw KerasIOError.badConfig(
           file: file, reason: "model '\(modelName)' refers to an unknown or cyclic layer '\(name)'")
       }
-      let className = layer["class_name"] as? String ?? "?"
+      let className = Self.className(layer)
       let layerConfig = layer["config"] as? [String: Any] ?? [:]
       let id: NodeID
       if name == inputs[0] {
         id = try input ?? graph.input(name, shape: try inputShape(layerConfig, layer: name))
       } else {
-        let nodes = inboundNodes(layer["inbound_nodes"])
-        guard nodes.count == 1 else {
+        let calls = LayerCall.calls(layer["inbound_nodes"])
+        guard calls.count == 1 else {
           throw KerasIOError.unsupportedOption(
             file: file, layer: name, option: "inbound_nodes",
-            value: "\(nodes.count) calls (ftune supports layers called exactly once)")
+            value: "\(calls.count) calls (ftune supports layers called exactly once)")
         }
-        let inputIDs = try nodes[0].map { try node($0) }
-        id = try addLayer(className, layerConfig, name: name, inputs: inputIDs, to: graph)
+        let inputIDs = try calls[0].inputs.map { try node($0) }
+        id = try addLayer(
+          className, layerConfig, name: name, inputs: inputIDs, call: calls[0], to: graph,
+          scope: scope)
       }
       built[name] = id
       return id
@@ -225,32 +234,5 @@ struct ModelConfigImporter {
     guard let list = any as? [Any] else { return [] }
     if let name = list.first as? String { return [name] }
     return list.compactMap { ($0 as? [Any])?.first as? String }
-  }
-
-  /// The producing layer names of each call of a layer, from Keras 2's
-  /// `[[["name", node, tensor, {}], …]]` or Keras 3's `[{"args": […], "kwargs": {}}]`.
-  private func inboundNodes(_ any: Any?) -> [[String]] {
-    guard let calls = any as? [Any] else { return [] }
-    return calls.map { call in
-      if let keras3 = call as? [String: Any] {
-        var names: [String] = []
-        collectKerasTensors(keras3["args"], into: &names)
-        return names
-      }
-      return (call as? [Any] ?? []).compactMap { ($0 as? [Any])?.first as? String }
-    }
-  }
-
-  private func collectKerasTensors(_ any: Any?, into names: inout [String]) {
-    if let dict = any as? [String: Any] {
-      if dict["class_name"] as? String == "__keras_tensor__",
-        let history = (dict["config"] as? [String: Any])?["keras_history"] as? [Any],
-        let name = history.first as? String
-      {
-        names.append(name)
-      }
-    } else if let list = any as? [Any] {
-      for item in list { collectKerasTensors(item, into: &names) }
-    }
   }
 }

@@ -1,6 +1,6 @@
 import TensorCore
 
-/// `Activation`: relu, relu6, softmax (last axis), sigmoid or linear.
+/// `Activation(kind)`: any `ActivationKind`; softmax over the last axis.
 public final class Activation: Layer {
   public let name: String
   public var kerasClassName: String { "Activation" }
@@ -16,51 +16,33 @@ public final class Activation: Layer {
     try singleShape(inputShapes)
   }
 
-  private var savedOutput: Tensor?
-  /// Set by `forwardFused`: the layer before applied the clamp, backward passes dy through.
-  private var fused = false
-
-  /// For a relu/relu6 pass whose clamp the layer before already applied (and whose gradient
-  /// it takes in its own backward): returns the input; backward hands the gradient through.
-  public func forwardFused(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    let x = try single(inputs)
-    guard kind == .relu || kind == .relu6 else {
-      throw LayerError.notImplemented(layer: name, what: "fusing \(kind) into the layer before")
-    }
-    savedOutput = nil
-    fused = mode.recordForBackward
-    return x
-  }
+  /// What the activation's backward needs (`ActivationKind.apply(_:recording:)`).
+  private var record: Tensor?
 
   /// y = kind(x); softmax over the last axis.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
     let x = try single(inputs)
-    fused = false
-    let y: Tensor
     switch kind {
     case .relu, .relu6:
       // One SIMD pass into a new buffer instead of a copy of `x` and then a pass over it.
-      y = ChannelAffine.map(
+      let y = ChannelAffine.map(
         x, channels: x.shape.last ?? 1, scale: nil, shift: nil, activation: kind)
+      record = mode.recordForBackward ? y : nil
+      return y
     default:
-      var t = x
-      kind.apply(&t)
-      y = t
+      var y = x
+      record = kind.apply(&y, recording: mode.recordForBackward)
+      if mode.recordForBackward && !kind.needsOutput { record = y }
+      return y
     }
-    savedOutput = mode.recordForBackward ? y : nil
-    return y
   }
 
-  /// dx from dy and the recorded output.
+  /// dx from dy and the recorded output (or input).
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    if fused {
-      fused = false
-      return needsInputGradient ? [outputGradient] : []
-    }
-    let y = try recorded(savedOutput)
-    savedOutput = nil
+    let r = try recorded(record)
+    record = nil
     guard needsInputGradient else { return [] }
-    try checkGradient(outputGradient, y.shape)
-    return [kind.backward(outputGradient, output: y)]
+    try checkGradient(outputGradient, r.shape)
+    return [kind.backward(outputGradient, recorded: r)]
   }
 }

@@ -2,7 +2,8 @@ import TensorCore
 
 /// `Conv2D`: NHWC input, kernel `[kh, kw, in, out]`, optional bias `[out]`, fused activation.
 /// Padding 'same' pads as Keras/TensorFlow do: total = max((ceil(H/s)-1)·s + kh - H, 0),
-/// with the extra row/column on the bottom/right.
+/// with the extra row/column on the bottom/right. With `groups` > 1 the kernel is
+/// `[kh, kw, in/groups, out]` (`Conv2D+Groups.swift`).
 public final class Conv2D: Layer {
   public let name: String
   public var kerasClassName: String { "Conv2D" }
@@ -12,6 +13,8 @@ public final class Conv2D: Layer {
   public let padding: Padding
   public let useBias: Bool
   public let activation: ActivationKind
+  /// Keras's `groups`: 1, or a divisor of the input channels and of `filters`.
+  public let groups: Int
   public private(set) var kernel: Parameter?
   public private(set) var bias: Parameter?
   public var isFrozen = false {
@@ -20,7 +23,8 @@ public final class Conv2D: Layer {
 
   public init(
     _ name: String, filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
-    padding: Padding = .valid, useBias: Bool = true, activation: ActivationKind = .linear
+    padding: Padding = .valid, useBias: Bool = true, activation: ActivationKind = .linear,
+    groups: Int = 1
   ) {
     self.name = name
     self.filters = filters
@@ -29,6 +33,7 @@ public final class Conv2D: Layer {
     self.padding = padding
     self.useBias = useBias
     self.activation = activation
+    self.groups = groups
   }
 
   public var weights: [Parameter] { [kernel, bias].compactMap { $0 } }
@@ -38,8 +43,12 @@ public final class Conv2D: Layer {
     guard s.count == 3 else {
       throw LayerError.badInputShape(layer: name, shape: s, reason: "Conv2D needs [H, W, C]")
     }
+    guard groups >= 1, s[2] % groups == 0, filters % groups == 0 else {
+      throw LayerError.badInputShape(
+        layer: name, shape: s, reason: "groups \(groups) must divide the channels and filters \(filters)")
+    }
     if kernel == nil {
-      let shape = [kernelSize.0, kernelSize.1, s[2], filters]
+      let shape = [kernelSize.0, kernelSize.1, s[2] / groups, filters]
       kernel = Parameter(name: "kernel", value: Initializer.glorotUniform(shape, rng: &rng))
       if useBias { bias = Parameter(name: "bias", value: Tensor(zeros: [filters])) }
       weights.forEach { $0.isFrozen = isFrozen }
@@ -51,7 +60,8 @@ public final class Conv2D: Layer {
 
   // Recorded by a forward pass that feeds backward.
   private var savedInput: Tensor?
-  private var savedOutput: Tensor?
+  /// What the activation's backward needs (`ActivationKind.apply(_:recording:)`).
+  private var activationRecord: Tensor?
   private var geometry: WindowGeometry?
   /// The kernel in the Winograd domain and the kernel version it was computed from.
   private var winogradCache: (version: Int, filter: WinogradFilter)?
@@ -81,18 +91,27 @@ public final class Conv2D: Layer {
     let k = try recorded(kernel)
     let g = try ConvGeometry.window(
       input: x.shape, kernel: kernelSize, strides: strides, padding: padding, layer: name)
-    guard g.channels == k.value.shape[2] else {
+    guard g.channels == k.value.shape[2] * groups else {
       throw LayerError.badInputShape(
-        layer: name, shape: x.shape, reason: "kernel expects \(k.value.shape[2]) channels")
+        layer: name, shape: x.shape, reason: "kernel expects \(k.value.shape[2] * groups) channels")
     }
-    // ReLU/ReLU6 fused into the kernel's output pass; 3x3 stride-1 runs as Winograd.
+    if groups > 1 {
+      var y = try GroupedConvolution.forward(
+        x, kernel: k.value, bias: bias?.value, groups: groups, geometry: g)
+      activationRecord = activation.apply(&y, recording: mode.recordForBackward)
+      savedInput = mode.recordForBackward ? x : nil
+      geometry = g
+      return y
+    }
+    // ReLU/ReLU6 fused into the kernel's output pass (Conv2DKernel.choice picks the kernel).
     let fused = activation.epilogue
-    let cached = WinogradKernel.isChosen(g) ? winogradFilter(k, g, mode) : nil
+    let cached = Conv2DKernel.choice(g) == .winograd ? winogradFilter(k, g, mode) : nil
     var y = Conv2DKernel.forward(
       x, kernel: k.value, filter: cached, bias: bias?.value, activation: fused, geometry: g)
-    if fused != activation { activation.apply(&y) }
+    activationRecord = fused == activation
+      ? (mode.recordForBackward && activation.needsOutput ? y : nil)
+      : activation.apply(&y, recording: mode.recordForBackward)
     savedInput = mode.recordForBackward ? x : nil
-    savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
     geometry = g
     return y
   }
@@ -102,19 +121,23 @@ public final class Conv2D: Layer {
     let x = try recorded(savedInput)
     let g = try recorded(geometry)
     let k = try recorded(kernel)
-    defer { (savedInput, savedOutput) = (nil, nil) }
+    defer { (savedInput, activationRecord) = (nil, nil) }
     try checkGradient(outputGradient, [g.batch, g.outH, g.outW, filters])
-    if activation.fusableInEpilogue, Conv2DBackward.isApplicable(g, filters: filters) {
+    if activation.fusableInEpilogue, groups == 1, Conv2DBackward.isApplicable(g, filters: filters) {
       return try strideOneBackward(
         outputGradient, input: x, kernel: k, activation: activation, geometry: g,
         needsInputGradient: needsInputGradient)
     }
     let dz = activation.needsOutput
-      ? activation.backward(outputGradient, output: try recorded(savedOutput))
+      ? activation.backward(outputGradient, recorded: try recorded(activationRecord))
       : outputGradient
-    let (dx, dw) = Conv2DKernel.backward(
-      x, kernel: k.value, outputGradient: dz, geometry: g, needInput: needsInputGradient,
-      needKernel: k.needsGradient)
+    let (dx, dw) = groups > 1
+      ? try GroupedConvolution.backward(
+        x, kernel: k.value, outputGradient: dz, groups: groups, geometry: g,
+        needInput: needsInputGradient, needKernel: k.needsGradient)
+      : Conv2DKernel.backward(
+        x, kernel: k.value, outputGradient: dz, geometry: g, needInput: needsInputGradient,
+        needKernel: k.needsGradient)
     if let dw { k.accumulate(dw) }
     if let b = bias, b.needsGradient { b.accumulate(Conv2DKernel.sumRows(dz, columns: filters)) }
     return needsInputGradient ? [dx ?? Tensor(zeros: x.shape)] : []
@@ -129,9 +152,9 @@ public final class Conv2D: Layer {
   ) throws -> [Tensor] {
     let needBias = bias?.needsGradient ?? false
     let (dz, db) = Conv2DBackward.paddedGradient(
-      dy, output: activation == .linear ? nil : try recorded(savedOutput),
+      dy, output: activation == .linear ? nil : try recorded(activationRecord),
       activation: activation, geometry: g, biasGradient: needBias)
-    savedOutput = nil
+    activationRecord = nil
     if let db { bias?.accumulate(db) }
     if k.needsGradient {
       k.accumulate(

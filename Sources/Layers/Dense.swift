@@ -1,6 +1,8 @@
 import TensorCore
 
-/// `Dense`: input `[N, in]`, kernel `[in, out]`, optional bias `[out]`, fused activation.
+/// `Dense`: input `[N, …, in]`, kernel `[in, out]`, optional bias `[out]`, fused activation.
+/// Like Keras, it acts on the last axis, so `[N, H, W, C]` gives `[N, H, W, units]`
+/// (ConvNeXt's pointwise layers).
 public final class Dense: Layer {
   public let name: String
   public var kerasClassName: String { "Dense" }
@@ -26,30 +28,31 @@ public final class Dense: Layer {
 
   public func build(_ inputShapes: [[Int]], rng: inout SeededRNG) throws -> [Int] {
     let s = try singleShape(inputShapes)
-    guard s.count == 1 else {
-      throw LayerError.badInputShape(layer: name, shape: s, reason: "Dense needs [features]")
+    guard let fanIn = s.last else {
+      throw LayerError.badInputShape(layer: name, shape: s, reason: "Dense needs [..., features]")
     }
     if kernel == nil {
-      kernel = Parameter(name: "kernel", value: Initializer.glorotUniform([s[0], units], rng: &rng))
+      kernel = Parameter(name: "kernel", value: Initializer.glorotUniform([fanIn, units], rng: &rng))
       if useBias { bias = Parameter(name: "bias", value: Tensor(zeros: [units])) }
       weights.forEach { $0.isFrozen = isFrozen }
     }
-    return [units]
+    return s.dropLast() + [units]
   }
 
   private var savedInput: Tensor?
-  private var savedOutput: Tensor?
+  /// What the activation's backward needs (`ActivationKind.apply(_:recording:)`).
+  private var activationRecord: Tensor?
 
-  /// x `[N, in]` → y `[N, units]`, y = act(x · kernel + bias).
+  /// x `[N, …, in]` → y `[N, …, units]`, y = act(x · kernel + bias).
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
     let x = try single(inputs)
     let k = try recorded(kernel)
     let fanIn = k.value.shape[0]
-    guard x.rank == 2, x.shape[1] == fanIn else {
-      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs [N, \(fanIn)]")
+    guard x.rank >= 2, x.shape.last == fanIn else {
+      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs [N, ..., \(fanIn)]")
     }
-    let n = x.shape[0]
-    var y = Tensor(zeros: [n, units])
+    let n = x.count / fanIn
+    var y = Tensor(zeros: x.shape.dropLast() + [units])
     if let b = bias?.value {
       y.withUnsafeMutableBufferPointer { o in
         for r in 0..<n {
@@ -65,22 +68,21 @@ public final class Dense: Layer {
         }
       }
     }
-    activation.apply(&y)
+    activationRecord = activation.apply(&y, recording: mode.recordForBackward)
     savedInput = mode.recordForBackward ? x : nil
-    savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
     return y
   }
 
-  /// dy `[N, units]` → dx `[N, in]`; accumulates dKernel = xᵀ·dz and dBias = Σ dz.
+  /// dy `[N, …, units]` → dx `[N, …, in]`; accumulates dKernel = xᵀ·dz and dBias = Σ dz.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
     let x = try recorded(savedInput)
     let k = try recorded(kernel)
-    defer { (savedInput, savedOutput) = (nil, nil) }
-    let n = x.shape[0]
-    let fanIn = x.shape[1]
-    try checkGradient(outputGradient, [n, units])
+    defer { (savedInput, activationRecord) = (nil, nil) }
+    let fanIn = k.value.shape[0]
+    let n = x.count / fanIn
+    try checkGradient(outputGradient, x.shape.dropLast() + [units])
     let dz = activation.needsOutput
-      ? activation.backward(outputGradient, output: try recorded(savedOutput))
+      ? activation.backward(outputGradient, recorded: try recorded(activationRecord))
       : outputGradient
     if k.needsGradient {
       var dw = Tensor(zeros: k.value.shape)

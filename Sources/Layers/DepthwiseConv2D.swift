@@ -52,7 +52,8 @@ public final class DepthwiseConv2D: Layer {
   }
 
   private var savedInput: Tensor?
-  private var savedOutput: Tensor?
+  /// What the activation's backward needs (`ActivationKind.apply(_:recording:)`).
+  private var activationRecord: Tensor?
   private var geometry: WindowGeometry?
 
   /// x `[N, H, W, in]` → y `[N, OH, OW, in·mult]`.
@@ -94,9 +95,10 @@ public final class DepthwiseConv2D: Layer {
     var y = DepthwiseConvKernel.forward(
       x, kernel: k.value, bias: bias?.value, multiplier: depthMultiplier, geometry: g,
       activation: fused)
-    if fused != activation { activation.apply(&y) }
+    activationRecord = fused == activation
+      ? (mode.recordForBackward && activation.needsOutput ? y : nil)
+      : activation.apply(&y, recording: mode.recordForBackward)
     savedInput = mode.recordForBackward ? x : nil
-    savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
     geometry = g
     return y
   }
@@ -106,11 +108,11 @@ public final class DepthwiseConv2D: Layer {
     let x = try recorded(savedInput)
     let g = try recorded(geometry)
     let k = try recorded(kernel)
-    defer { (savedInput, savedOutput) = (nil, nil) }
+    defer { (savedInput, activationRecord) = (nil, nil) }
     let outC = g.channels * depthMultiplier
     try checkGradient(outputGradient, [g.batch, g.outH, g.outW, outC])
     let dz = activation.needsOutput
-      ? activation.backward(outputGradient, output: try recorded(savedOutput))
+      ? activation.backward(outputGradient, recorded: try recorded(activationRecord))
       : outputGradient
     let (dx, dw) = DepthwiseConvKernel.backward(
       x, kernel: k.value, outputGradient: dz, multiplier: depthMultiplier, geometry: g,

@@ -17,8 +17,6 @@ public final class ReLU: Layer {
   }
 
   private var savedOutput: Tensor?
-  /// Set by `forwardFused`: the layer before applied the clamp, backward passes dy through.
-  private var fused = false
 
   /// The activation this layer is, when it is one kernels fuse (`relu`, `relu6`); nil for
   /// another maximum, which runs here.
@@ -30,19 +28,9 @@ public final class ReLU: Layer {
     }
   }
 
-  /// For a pass where the layer before already applied its clamp (and takes the clamp's
-  /// gradient in its own backward): returns the input; backward hands the gradient through.
-  public func forwardFused(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    let x = try single(inputs)
-    savedOutput = nil
-    fused = mode.recordForBackward
-    return x
-  }
-
   /// y = min(max(x, 0), maxValue).
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
     let x = try single(inputs)
-    fused = false
     // Into a new buffer in one SIMD pass: mutating `x` would copy it first anyway.
     let y = ChannelAffine.map(
       x, channels: x.shape.last ?? 1, scale: nil, shift: nil,
@@ -53,10 +41,6 @@ public final class ReLU: Layer {
 
   /// dx = dy where 0 < y < maxValue, else 0 (TensorFlow's choice at the kinks).
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    if fused {
-      fused = false
-      return needsInputGradient ? [outputGradient] : []
-    }
     let y = try recorded(savedOutput)
     savedOutput = nil
     guard needsInputGradient else { return [] }

@@ -60,7 +60,8 @@ public final class SeparableConv2D: Layer {
 
   private var savedInput: Tensor?
   private var savedMiddle: Tensor?
-  private var savedOutput: Tensor?
+  /// What the activation's backward needs (`ActivationKind.apply(_:recording:)`).
+  private var activationRecord: Tensor?
   private var geometry: WindowGeometry?
 
   /// Pointwise step as a 1×1 convolution over the depthwise output.
@@ -85,10 +86,9 @@ public final class SeparableConv2D: Layer {
       x, kernel: dk.value, bias: nil, multiplier: depthMultiplier, geometry: g)
     var y = Conv2DKernel.forward(
       mid, kernel: pk.value, bias: bias?.value, geometry: pointwiseGeometry(g))
-    activation.apply(&y)
+    activationRecord = activation.apply(&y, recording: mode.recordForBackward)
     savedInput = mode.recordForBackward ? x : nil
     savedMiddle = mode.recordForBackward ? mid : nil
-    savedOutput = mode.recordForBackward && activation.needsOutput ? y : nil
     geometry = g
     return y
   }
@@ -100,10 +100,10 @@ public final class SeparableConv2D: Layer {
     let g = try recorded(geometry)
     let dk = try recorded(depthwiseKernel)
     let pk = try recorded(pointwiseKernel)
-    defer { (savedInput, savedMiddle, savedOutput) = (nil, nil, nil) }
+    defer { (savedInput, savedMiddle, activationRecord) = (nil, nil, nil) }
     try checkGradient(outputGradient, [g.batch, g.outH, g.outW, filters])
     let dz = activation.needsOutput
-      ? activation.backward(outputGradient, output: try recorded(savedOutput))
+      ? activation.backward(outputGradient, recorded: try recorded(activationRecord))
       : outputGradient
     if let b = bias, b.needsGradient { b.accumulate(Conv2DKernel.sumRows(dz, columns: filters)) }
     // The depthwise step needs dMid whenever it or anything before it learns.

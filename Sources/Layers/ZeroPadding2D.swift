@@ -26,17 +26,6 @@ public final class ZeroPadding2D: Layer {
   }
 
   private var recordedShape: [Int]?
-  /// Set by `forwardFused`: the layer after padded by itself, backward passes dy through.
-  private var fused = false
-
-  /// For a pass where the layer after takes this padding as its window padding (and returns
-  /// the gradient of the unpadded input): returns the input; backward hands dy through.
-  public func forwardFused(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    let x = try single(inputs)
-    recordedShape = nil
-    fused = mode.recordForBackward
-    return x
-  }
 
   /// `[N, H, W, C]` → `[N, top+H+bottom, left+W+right, C]`.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
@@ -45,16 +34,11 @@ public final class ZeroPadding2D: Layer {
       throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs [N, H, W, C]")
     }
     recordedShape = mode.recordForBackward ? x.shape : nil
-    fused = false
     return ZeroPaddingKernel.pad(x, top: top, bottom: bottom, left: left, right: right)
   }
 
   /// Crops the gradient back to the input's extent.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    if fused {
-      fused = false
-      return needsInputGradient ? [outputGradient] : []
-    }
     let s = try recorded(recordedShape)
     recordedShape = nil
     guard needsInputGradient else { return [] }

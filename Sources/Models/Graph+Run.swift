@@ -36,10 +36,12 @@ extension Graph {
     }
     var values = seeds
     if start >= end, let v = values[end] { return v }
-    // Folds Conv→BN→ReLU where nothing is recorded (Graph+Fold.swift); times nodes when asked.
-    let runner = NodeRunner(
+    // The fused steps of this pass (Plan/FusionRules.swift); times them when asked.
+    AllocatorTuning.reuseFreedBuffers()
+    let plan = ExecutionPlan(
       self, start: start, end: end, mode: mode,
       recording: { mode.recordForBackward && $0 >= firstTrainable })
+    if mode.recordForBackward { recordedHandThrough = plan.absorbed }
     // Inference hands each finished activation to TensorPool once its last consumer has run,
     // so a later layer's output of the same size reuses it; nothing kept is recycled (a
     // recording layer may hold its input), nor the caller's seeds.
@@ -66,7 +68,7 @@ extension Graph {
       }
       let nodeMode = ForwardMode(
         training: mode.training, recordForBackward: mode.recordForBackward && i >= firstTrainable)
-      let y = try runner.forward(i, inputs, mode: nodeMode)
+      let y = try plan.forward(i, inputs, mode: nodeMode)
       values[i] = y
       inputs = []
       for j in finished {
@@ -94,19 +96,29 @@ extension Graph {
       guard let g = grads.removeValue(forKey: i) else { continue }
       let node = nodes[i]
       let needs = node.inputs.contains { $0 >= stop }
+      // A node a fused step absorbed hands the gradient through (the step's anchor layer
+      // takes its derivative).
+      if let k = recordedHandThrough[i], k < node.inputs.count {
+        if node.inputs[k] >= stop { accumulate(g, into: node.inputs[k], &grads) }
+        continue
+      }
       let label = LayerProfile.byName ? node.layer.name : node.layer.kerasClassName
       let inputGrads = try LayerProfile.measure("backward " + label) {
         try node.layer.backward(g, needsInputGradient: needs)
       }
       guard needs else { continue }
       for (j, gj) in zip(node.inputs, inputGrads) where j >= stop {
-        if var existing = grads[j] {
-          existing.add(gj.scalars)
-          grads[j] = existing
-        } else {
-          grads[j] = gj
-        }
+        accumulate(gj, into: j, &grads)
       }
+    }
+  }
+
+  private func accumulate(_ g: Tensor, into j: Int, _ grads: inout [Int: Tensor]) {
+    if var existing = grads[j] {
+      existing.add(g.scalars)
+      grads[j] = existing
+    } else {
+      grads[j] = g
     }
   }
 }

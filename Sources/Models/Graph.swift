@@ -21,7 +21,17 @@ public final class Graph {
 
   public var name: String
   public private(set) var nodes: [Node] = []
+  /// For layers imported from a model nested in the model (Keras's Functional or Sequential
+  /// used as a layer): the enclosing models' names, outermost first, joined by `/`. The
+  /// layer keeps its own Keras name (weights load and `--freeze` by it).
+  public var scopes: [String: String] = [:]
+  /// A nested model's name -> the name of its output layer, so the model names a cut point
+  /// (`--freeze mobilenetv2_1.00_224` freezes the whole nested base).
+  public var nestedModelOutputs: [String: String] = [:]
   private var rng: SeededRNG
+  /// The nodes the last recording pass's plan absorbed (`ExecutionPlan.absorbed`): backward
+  /// hands their gradient through to that input instead of running their layer.
+  var recordedHandThrough: [Int: Int] = [:]
 
   /// `seed` drives the initial weights of every layer added (Keras initializers).
   public init(name: String, seed: UInt64 = 0) {
@@ -64,9 +74,17 @@ public final class Graph {
   public var inputShape: [Int] { nodes.first?.outputShape ?? [] }
   public var outputShape: [Int] { nodes.last?.outputShape ?? [] }
 
-  /// The index of the node whose layer has this Keras name.
+  /// The index of the node whose layer has this Keras name, or this `outer/inner` path.
   public func index(of layerName: String) -> Int? {
-    nodes.firstIndex { $0.layer.name == layerName }
+    if let i = nodes.firstIndex(where: { $0.layer.name == layerName }) { return i }
+    if let output = nestedModelOutputs[layerName] { return index(of: output) }
+    return nodes.indices.first { qualifiedName(of: $0) == layerName }
+  }
+
+  /// `outer/inner` for a layer of a nested model, else its own name.
+  public func qualifiedName(of index: Int) -> String {
+    let name = nodes[index].layer.name
+    return scopes[name].map { "\($0)/\(name)" } ?? name
   }
 
   public func layer(named layerName: String) -> (any Layer)? {
@@ -75,6 +93,13 @@ public final class Graph {
 
   /// Every parameter, in layer order then Keras weight order.
   public var parameters: [Parameter] { nodes.flatMap(\.layer.weights) }
+
+  /// Each node's consumers (a node using one input twice is listed twice).
+  func consumerLists() -> [[Int]] {
+    var consumers = [[Int]](repeating: [], count: nodes.count)
+    for (i, node) in nodes.enumerated() { for j in node.inputs { consumers[j].append(i) } }
+    return consumers
+  }
 
   /// Index of the first node with a trainable parameter; backward stops there.
   public var firstTrainableIndex: Int? {

@@ -17,40 +17,64 @@ public enum Conv2DKernel {
     return max(1, min(g.batch, limit / perImage))
   }
 
-  /// Forward: returns `act(conv(x, kernel) + bias)` `[N, outH, outW, filters]`; `bias`
-  /// (`[filters]`) is optional. 3×3 stride-1 convolutions run as Winograd F(4×4, 3×3)
-  /// (`WinogradKernel`, with `filter` as the transformed kernel when the caller caches it);
-  /// inputs of ≤ 4 channels directly (`SmallCinConvKernel`); the rest as im2col + GEMM.
-  public static func forward(
-    _ x: Tensor, kernel: Tensor, filter: WinogradFilter? = nil, bias: Tensor?,
-    activation: ActivationKind = .linear, geometry g: WindowGeometry,
-    maxColumnElements: Int = forwardMaxColumnElements
-  ) -> Tensor {
-    // Few input channels (RGB stems): direct kernel, no im2col / Winograd transforms.
-    if SmallCinConvKernel.isApplicable(g) {
-      return SmallCinConvKernel.forward(
-        x, kernel: kernel, bias: bias, geometry: g, activation: activation)
-    }
-    if WinogradKernel.isChosen(g) {
-      return WinogradKernel.forward(
-        x, kernel: kernel, filter: filter, bias: bias, activation: activation, geometry: g)
-    }
-    var y = im2colForward(x, kernel: kernel, bias: bias, geometry: g, limit: maxColumnElements)
-    clamp(&y, activation)
-    return y
+  /// The kernels a convolution forward runs on (`choice` picks one).
+  public enum Choice: Sendable, Equatable {
+    /// ≤ 4 input channels (RGB stems): direct, no im2col or Winograd transforms.
+    case smallCin
+    /// 1×1 unstrided, up to `PointwiseConvKernel.maxInputChannels` deep: a register-blocked
+    /// GEMM with the epilogue fused.
+    case pointwise
+    /// 1×1 strided (ResNet's stage openers), pixels read in place, epilogue fused; also the
+    /// 1×1s with a residual epilogue.
+    case stridedPointwise
+    /// 3×3 stride 1, enough channels, outputs big enough: Winograd F(4×4, 3×3).
+    case winograd
+    /// Any other window: im2col + OpenBLAS, then one pass for bias, residual, activation.
+    case im2col
   }
 
-  /// ReLU/ReLU6 over the output, spread over the cores.
-  static func clamp(_ y: inout Tensor, _ activation: ActivationKind) {
-    guard let upper = activation.clampBounds?.upper else { return }
-    y.withUnsafeMutableBufferPointer { p in
-      let base = p
-      let blocks = min(64, max(1, p.count / 65536))
-      Parallel.forEach(blocks) { b in
-        for i in (b * base.count / blocks)..<((b + 1) * base.count / blocks) {
-          base[i] = min(max(base[i], 0), upper)
-        }
+  /// The one place that decides which kernel computes a convolution forward: layers, folds,
+  /// bands and residual folds all run `forward`, which asks here.
+  public static func choice(_ g: WindowGeometry, residual: Bool = false) -> Choice {
+    if residual { return PointwiseConvKernel.isApplicable(g) ? .stridedPointwise : .im2col }
+    if SmallCinConvKernel.isApplicable(g) { return .smallCin }
+    if g.isPointwise && g.channels <= PointwiseConvKernel.maxInputChannels { return .pointwise }
+    if PointwiseConvKernel.isApplicable(g) { return .stridedPointwise }
+    if WinogradKernel.isChosen(g) { return .winograd }
+    return .im2col
+  }
+
+  /// Forward: returns `act(conv(x, kernel) + bias + residual)` `[N, outH, outW, filters]` on
+  /// the kernel `choice` picks; `bias` (`[filters]`) and `residual` (the output's shape) are
+  /// optional, `activation` must be `fusableInEpilogue` (callers apply others after).
+  /// `filter` is the Winograd-transformed kernel when the caller caches it.
+  public static func forward(
+    _ x: Tensor, kernel: Tensor, filter: WinogradFilter? = nil, bias: Tensor?,
+    residual: Tensor? = nil, activation: ActivationKind = .linear, geometry g: WindowGeometry,
+    maxColumnElements: Int = forwardMaxColumnElements
+  ) -> Tensor {
+    switch choice(g, residual: residual != nil) {
+    case .smallCin:
+      return SmallCinConvKernel.forward(
+        x, kernel: kernel, bias: bias, geometry: g, activation: activation)
+    case .pointwise:
+      return PointwiseConvKernel.forward(x, kernel: kernel, bias: bias, activation: activation)
+    case .stridedPointwise:
+      return PointwiseConvKernel.forward(
+        x, kernel: kernel, bias: bias, geometry: g, residual: residual, activation: activation)
+    case .winograd:
+      return WinogradKernel.forward(
+        x, kernel: kernel, filter: filter, bias: bias, activation: activation, geometry: g)
+    case .im2col:
+      var y = im2colForward(x, kernel: kernel, bias: nil, geometry: g, limit: maxColumnElements)
+      let filters = kernel.shape.last ?? 1
+      if let residual {
+        ChannelAffine.addResidual(
+          &y, residual, channels: filters, shift: bias?.scalars, activation: activation)
+      } else if bias != nil || activation != .linear {
+        ChannelAffine.apply(&y, channels: filters, shift: bias?.scalars, activation: activation)
       }
+      return y
     }
   }
 

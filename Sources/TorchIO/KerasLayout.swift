@@ -1,6 +1,7 @@
 import TensorCore
 
-/// How a PyTorch weight's axes become the Keras layout ftune uses (ARCHITECTURE §3).
+/// How a PyTorch weight's axes become the Keras layout ftune uses (docs/architecture.md,
+/// "Keras's layouts are ours").
 public enum KerasLayout: String, Sendable {
   /// Conv2D kernel: PyTorch `[out, in, kh, kw]` (OIHW) to Keras `[kh, kw, in, out]` (HWIO).
   case conv

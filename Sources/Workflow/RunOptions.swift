@@ -1,105 +1,62 @@
 import Foundation
 import Yams
 
-/// One option of a training run: its flag/recipe name, default and help.
-public struct OptionSpec: Sendable {
-  public let name: String
-  /// nil: no default (required, or resolved later from the base).
-  public let defaultValue: String?
-  public let help: String
-}
-
-/// Every option of a training run, by the name used both as `--flag` and as recipe key.
+/// The options of a training run (see `RunOption`, the table of them), merged.
 ///
 /// Precedence: defaults < recipe (`--recipe FILE`) < flags given on the command line. A
 /// run directory's `config.yaml` holds all of them, so `ftune --recipe runs/NAME/config.yaml`
 /// reproduces the run.
 public struct RunOptions: Equatable, Sendable {
-  public static let specs: [OptionSpec] = [
-    .init(
-      name: "base", defaultValue: nil,
-      help: "zoo name (vgg16, vgg19, resnet50, mobilenet_v2, ...) or a Keras model file"),
-    .init(
-      name: "weights", defaultValue: "",
-      help: "weights file, 'random', or empty for ~/.keras/models/<Keras's file name>"),
-    .init(
-      name: "partial", defaultValue: "false",
-      help: "load only the weights that match (e.g. a trunk from a file with another head)"),
-    .init(
-      name: "freeze", defaultValue: "all",
-      help: "frozen prefix: N weight layers, a Keras layer name, 'all' or 0"),
-    .init(name: "classes", defaultValue: "", help: "class folders under --data, comma-separated"),
-    .init(name: "data", defaultValue: "data/images", help: "image folder DIR/<class>/*.jpg"),
-    .init(name: "val-split", defaultValue: "0.2", help: "fraction held out for validation"),
-    .init(name: "size", defaultValue: "", help: "input side; empty for the base's own"),
-    .init(
-      name: "preprocess", defaultValue: "",
-      help: "caffe|tf|torch|none; empty for the base's own"),
-    .init(name: "augment", defaultValue: "", help: "flip,crop,color,pca (empty for none)"),
-    .init(name: "epochs", defaultValue: "10", help: "training epochs"),
-    .init(name: "batch", defaultValue: "16", help: "batch size"),
-    .init(name: "lr", defaultValue: "0.001", help: "base learning rate"),
-    .init(name: "optimizer", defaultValue: "adam", help: "sgd|adam"),
-    .init(name: "momentum", defaultValue: "0.9", help: "SGD momentum"),
-    .init(name: "weight-decay", defaultValue: "0", help: "decoupled weight decay"),
-    .init(
-      name: "schedule", defaultValue: "constant",
-      help: "constant, step:EVERY:GAMMA, cosine[:MIN], onecycle[:FRACTION]"),
-    .init(name: "warmup", defaultValue: "0", help: "warm-up epochs (linear ramp)"),
-    .init(
-      name: "base-lr-mult", defaultValue: "1",
-      help: "learning-rate multiplier for trainable base layers"),
-    .init(
-      name: "unfreeze-at", defaultValue: "",
-      help: "gradual unfreezing, EPOCH:N[,EPOCH:N...]"),
-    .init(
-      name: "patience", defaultValue: "",
-      help: "early stopping after this many epochs without better val_loss"),
-    .init(
-      name: "class-weights", defaultValue: "",
-      help: "'balanced' or one weight per class, comma-separated"),
-    .init(name: "dropout", defaultValue: "0", help: "dropout rate before the classifier"),
-    .init(name: "hidden", defaultValue: "0", help: "units of a hidden ReLU layer in the head"),
-    .init(
-      name: "cache", defaultValue: "auto",
-      help: "auto: cache frozen-prefix features when possible; off: never"),
-    .init(
-      name: "cache-dir", defaultValue: "",
-      help: "feature store (default $FTUNE_CACHE_DIR or ~/.cache/ftune)"),
-    .init(
-      name: "cache-variants", defaultValue: "1",
-      help: "augmented variants per image to cache when augmenting"),
-    .init(name: "out", defaultValue: "", help: "run directory (default runs/<base>-<time>)"),
-    .init(name: "seed", defaultValue: "0", help: "seed of every random choice"),
-  ]
+  public static var names: [String] { RunOption.allCases.map(\.name) }
 
-  public static var names: [String] { specs.map(\.name) }
-
-  /// Merged values by option name.
-  public private(set) var values: [String: String]
+  /// Merged values.
+  public private(set) var values: [RunOption: String]
 
   /// Defaults, then the recipe, then the flags.
-  public init(recipe: [String: String] = [:], flags: [String: String] = [:]) throws {
-    var v: [String: String] = [:]
-    for s in Self.specs { if let d = s.defaultValue { v[s.name] = d } }
-    for (k, value) in recipe {
-      guard Self.names.contains(k) else { throw WorkflowError.unknownRecipeKey(k, file: nil) }
-      v[k] = value
-    }
-    for (k, value) in flags {
-      guard Self.names.contains(k) else { throw WorkflowError.unknownRecipeKey(k, file: nil) }
-      v[k] = value
-    }
+  public init(recipe: [RunOption: String] = [:], flags: [RunOption: String] = [:]) {
+    var v: [RunOption: String] = [:]
+    for o in RunOption.allCases { if let d = o.spec.defaultValue { v[o] = d } }
+    v.merge(recipe) { $1 }
+    v.merge(flags) { $1 }
     values = v
   }
 
-  public subscript(_ name: String) -> String { values[name] ?? "" }
+  public subscript(_ option: RunOption) -> String { values[option] ?? "" }
 
-  public mutating func set(_ name: String, _ value: String) { values[name] = value }
+  public mutating func set(_ option: RunOption, _ value: String) { values[option] = value }
+
+  /// The run options among command-line words (`--name VALUE`, `--name=VALUE`, or `--name`
+  /// alone for a switch); the last of a repeated option wins.
+  public static func flags(parsing words: [String]) throws -> [RunOption: String] {
+    var out: [RunOption: String] = [:]
+    var rest = words[...]
+    while let word = rest.popFirst() {
+      guard word.hasPrefix("--") else { throw WorkflowError.unknownFlag(word) }
+      let parts = word.dropFirst(2).split(
+        separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      guard let option = parts.first.flatMap({ RunOption(rawValue: String($0)) }) else {
+        throw WorkflowError.unknownFlag(word)
+      }
+      if option.spec.isSwitch {
+        guard parts.count == 1 else {
+          throw WorkflowError.badValue(
+            option: option.name, value: word, hint: "a switch takes no value: --\(option.name)")
+        }
+        out[option] = "true"
+      } else if parts.count == 2 {
+        out[option] = String(parts[1])
+      } else if let value = rest.popFirst() {
+        out[option] = value
+      } else {
+        throw WorkflowError.flagWithoutValue(word)
+      }
+    }
+    return out
+  }
 
   /// Reads a recipe: a YAML mapping of option names to scalars (lists are joined with ',').
   /// Unknown keys are an error naming the key and the file.
-  public static func recipe(at path: String) throws -> [String: String] {
+  public static func recipe(at path: String) throws -> [RunOption: String] {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       throw WorkflowError.recipe(path: path, reason: "cannot be read")
     }
@@ -113,10 +70,12 @@ public struct RunOptions: Equatable, Sendable {
     guard let map = parsed as? [String: Any] else {
       throw WorkflowError.recipe(path: path, reason: "must be a mapping of option: value")
     }
-    var out: [String: String] = [:]
+    var out: [RunOption: String] = [:]
     for (k, value) in map {
-      let key = k.hasPrefix("--") ? String(k.dropFirst(2)) : k
-      guard names.contains(key) else { throw WorkflowError.unknownRecipeKey(key, file: path) }
+      let name = k.hasPrefix("--") ? String(k.dropFirst(2)) : k
+      guard let key = RunOption(rawValue: name) else {
+        throw WorkflowError.unknownRecipeKey(name, file: path)
+      }
       if let list = value as? [Any] {
         out[key] = list.map { "\($0)" }.joined(separator: ",")
       } else if value is NSNull {
@@ -128,12 +87,12 @@ public struct RunOptions: Equatable, Sendable {
     return out
   }
 
-  /// Every option as YAML (`config.yaml`), in the order of `specs`, with the help as comments.
+  /// Every option as YAML (`config.yaml`), in the table's order, with the help as comments.
   public var yaml: String {
     var lines = ["# ftune run configuration: `ftune --recipe THIS_FILE` reproduces the run."]
-    for s in Self.specs {
-      lines.append("# \(s.help)")
-      lines.append("\(s.name): \(Self.quote(self[s.name]))")
+    for o in RunOption.allCases {
+      lines.append("# \(o.spec.help)")
+      lines.append("\(o.name): \(Self.quote(self[o]))")
     }
     return lines.joined(separator: "\n") + "\n"
   }

@@ -1,5 +1,7 @@
 import Augment
 import Foundation
+import HDF5
+import ImageIO
 import TensorCore
 import Training
 
@@ -27,6 +29,11 @@ public struct TrainSettings: Sendable {
   public var cacheDir: String?
   public var cacheVariants: Int
   public var out: String?
+  /// `--bad-images`: stop at a file that cannot be used, or leave such files out.
+  public var badImages: BadImagePolicy = .error
+  /// `--allow-external-hdf5`: a command-line choice only, never a recipe key, so a recipe
+  /// from elsewhere cannot make ftune read outside the model files.
+  public var hdf5Trust: HDF5Trust = .fileOnly
 
   public enum ClassWeights: Sendable, Equatable {
     case balanced
@@ -34,99 +41,107 @@ public struct TrainSettings: Sendable {
   }
 
   public init(_ o: RunOptions) throws {
-    func bad(_ name: String, _ hint: String) -> WorkflowError {
-      WorkflowError.badValue(option: name, value: o[name], hint: hint)
+    func bad(_ option: RunOption, _ hint: String) -> WorkflowError {
+      WorkflowError.badValue(option: option.name, value: o[option], hint: hint)
     }
-    func int(_ name: String, min: Int = 0) throws -> Int {
-      guard let v = Int(o[name]), v >= min else { throw bad(name, "use a whole number ≥ \(min)") }
-      return v
-    }
-    func float(_ name: String, min: Float = 0, max: Float = .infinity) throws -> Float {
-      guard let v = Float(o[name]), v.isFinite, v >= min, v <= max else {
-        throw bad(name, "use a number from \(min) to \(max)")
+    func int(_ option: RunOption, min: Int = 0) throws -> Int {
+      guard let v = Int(o[option]), v >= min else {
+        throw bad(option, "use a whole number ≥ \(min)")
       }
       return v
     }
-    base = o["base"]
+    func float(_ option: RunOption, min: Float = 0, max: Float = .infinity) throws -> Float {
+      guard let v = Float(o[option]), v.isFinite, v >= min, v <= max else {
+        throw bad(option, "use a number from \(min) to \(max)")
+      }
+      return v
+    }
+    base = o[.base]
     guard !base.isEmpty else {
       throw WorkflowError.missingOption(
-        "base",
+        RunOption.base.name,
         hint: "name a zoo network (vgg16, resnet50, mobilenet_v2, ...) or a Keras model file")
     }
-    weights = o["weights"]
-    switch o["partial"].lowercased() {
+    weights = o[.weights]
+    switch o[.partial].lowercased() {
     case "false", "no", "off", "": partial = false
     case "true", "yes", "on": partial = true
-    default: throw bad("partial", "use true or false")
+    default: throw bad(.partial, "use true or false")
     }
-    freeze = o["freeze"].isEmpty ? "all" : o["freeze"]
-    let cls = o["classes"].split(separator: ",").map {
+    freeze = o[.freeze].isEmpty ? "all" : o[.freeze]
+    let cls = o[.classes].split(separator: ",").map {
       $0.trimmingCharacters(in: .whitespaces)
     }.filter { !$0.isEmpty }
     classes = cls.isEmpty ? nil : cls
-    data = o["data"]
-    validationSplit = Double(try float("val-split", max: 0.9))
-    size = o["size"].isEmpty ? nil : try int("size", min: 1)
-    if o["preprocess"].isEmpty {
+    data = o[.data]
+    validationSplit = Double(try float(.valSplit, max: 0.9))
+    size = o[.size].isEmpty ? nil : try int(.size, min: 1)
+    if o[.preprocess].isEmpty {
       preprocessing = nil
     } else {
-      guard let p = Preprocessing(rawValue: o["preprocess"]) else {
-        throw bad("preprocess", "use caffe, tf, torch or none")
+      guard let p = Preprocessing(rawValue: o[.preprocess]) else {
+        throw bad(.preprocess, "use caffe, tf, torch or none")
       }
       preprocessing = p
     }
-    augment = o["augment"].split(separator: ",").map {
+    augment = o[.augment].split(separator: ",").map {
       $0.trimmingCharacters(in: .whitespaces).lowercased()
     }.filter { !$0.isEmpty && $0 != "none" }
     for a in augment where !AugmentSpec.known.contains(a) {
       throw bad(
-        "augment",
+        .augment,
         "'\(a)' is not an augmentation; use \(AugmentSpec.known.joined(separator: ", "))")
     }
-    optimizer = o["optimizer"].lowercased()
-    guard ["sgd", "adam"].contains(optimizer) else { throw bad("optimizer", "use sgd or adam") }
-    momentum = try float("momentum", max: 1)
-    weightDecay = try float("weight-decay")
+    optimizer = o[.optimizer].lowercased()
+    guard ["sgd", "adam"].contains(optimizer) else { throw bad(.optimizer, "use sgd or adam") }
+    momentum = try float(.momentum, max: 1)
+    weightDecay = try float(.weightDecay)
 
     var t = TrainingOptions()
-    t.epochs = try int("epochs", min: 1)
-    t.batchSize = try int("batch", min: 1)
-    t.learningRate = try float("lr")
+    t.epochs = try int(.epochs, min: 1)
+    t.batchSize = try int(.batch, min: 1)
+    t.learningRate = try float(.lr)
     do {
-      t.schedule = try LRSchedule(parsing: o["schedule"])
-      t.unfreezeAt = try o["unfreeze-at"].split(separator: ",").map {
+      t.schedule = try LRSchedule(parsing: o[.schedule])
+      t.unfreezeAt = try o[.unfreezeAt].split(separator: ",").map {
         try UnfreezeStep(parsing: String($0))
       }
     } catch let e as TrainingError {
-      throw WorkflowError.badValue(option: "schedule/unfreeze-at", value: "", hint: e.description)
+      throw WorkflowError.badValue(
+        option: "\(RunOption.schedule.name)/\(RunOption.unfreezeAt.name)", value: "",
+        hint: e.description)
     }
-    t.warmupEpochs = try int("warmup")
-    t.baseLRMultiplier = try float("base-lr-mult")
-    t.earlyStoppingPatience = o["patience"].isEmpty ? nil : try int("patience", min: 1)
-    guard let seed = UInt64(o["seed"]) else { throw bad("seed", "use a whole number ≥ 0") }
+    t.warmupEpochs = try int(.warmup)
+    t.baseLRMultiplier = try float(.baseLRMult)
+    t.earlyStoppingPatience = o[.patience].isEmpty ? nil : try int(.patience, min: 1)
+    guard let seed = UInt64(o[.seed]) else { throw bad(.seed, "use a whole number ≥ 0") }
     t.seed = seed
     training = t
 
-    switch o["class-weights"].lowercased() {
+    switch o[.classWeights].lowercased() {
     case "", "none": classWeights = nil
     case "balanced", "auto": classWeights = .balanced
     default:
-      let ws = o["class-weights"].split(separator: ",").map { Float($0) }
+      let ws = o[.classWeights].split(separator: ",").map { Float($0) }
       guard ws.allSatisfy({ $0 != nil && $0! >= 0 }) else {
-        throw bad("class-weights", "use 'balanced' or one non-negative number per class")
+        throw bad(.classWeights, "use 'balanced' or one non-negative number per class")
       }
       classWeights = .explicit(ws.compactMap { $0 })
     }
-    dropout = try float("dropout", max: 0.99)
-    hidden = try int("hidden")
-    switch o["cache"].lowercased() {
+    dropout = try float(.dropout, max: 0.99)
+    hidden = try int(.hidden)
+    switch o[.cache].lowercased() {
     case "auto", "on", "true", "yes": cache = true
     case "off", "false", "no": cache = false
-    default: throw bad("cache", "use auto or off")
+    default: throw bad(.cache, "use auto or off")
     }
-    cacheDir = o["cache-dir"].isEmpty ? nil : o["cache-dir"]
-    cacheVariants = try int("cache-variants", min: 1)
-    out = o["out"].isEmpty ? nil : o["out"]
+    cacheDir = o[.cacheDir].isEmpty ? nil : o[.cacheDir]
+    cacheVariants = try int(.cacheVariants, min: 1)
+    out = o[.out].isEmpty ? nil : o[.out]
+    guard let policy = BadImagePolicy(rawValue: o[.badImages]) else {
+      throw bad(.badImages, "use error or skip")
+    }
+    badImages = policy
   }
 
   /// Per-class loss weights for these class counts.
@@ -140,7 +155,7 @@ public struct TrainSettings: Sendable {
     case .explicit(let ws):
       guard ws.count == counts.count else {
         throw WorkflowError.badValue(
-          option: "class-weights", value: ws.map { "\($0)" }.joined(separator: ","),
+          option: RunOption.classWeights.name, value: ws.map { "\($0)" }.joined(separator: ","),
           hint: "give one weight per class (\(counts.count))")
       }
       return ws

@@ -3,7 +3,7 @@ import Foundation
 import TensorCore
 import Workflow
 
-/// The `ftune` command line: thin commands over the libraries (ARCHITECTURE §1).
+/// The `ftune` command line: thin commands over the libraries (docs/architecture.md).
 @main
 struct FTune: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -12,8 +12,9 @@ struct FTune: ParsableCommand {
     discussion: ExitStatus.help,
     subcommands: [
       TrainCommand.self, CacheCommand.self, CompareCommand.self, PredictCommand.self,
+      EvaluateCommand.self,
       InspectCommand.self, AugmentCommand.self, ExportCommand.self, BenchCommand.self,
-      BenchLoaderCommand.self, ImportTorchCommand.self,
+      BenchLoaderCommand.self, ImportTorchCommand.self, ZooCommand.self,
     ],
     defaultSubcommand: TrainCommand.self
   )

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 import ImageIO
@@ -86,13 +87,17 @@ import TensorCore
   }
 }
 
-/// Counts transform calls across loader threads.
+/// Counts transform calls across loader threads, and wakes a waiter at the `target`-th.
 private final class CallCounter: @unchecked Sendable {
   private let lock = NSLock()
   private var calls = 0
+  let target: Int
+  let reachedTarget = DispatchSemaphore(value: 0)
+  init(target: Int = 0) { self.target = target }
   func tick() {
     lock.lock()
     calls += 1
+    if calls == target { reachedTarget.signal() }
     lock.unlock()
   }
   var value: Int {
@@ -104,10 +109,11 @@ private final class CallCounter: @unchecked Sendable {
 
 @Suite struct LoaderOverlapTests {
   /// The loader works ahead of the consumer (overlap with compute) but only `prefetch`
-  /// batches ahead (bounded memory): with batch 2 and prefetch 2, at most 2 queued + 1 in
-  /// flight = 6 images are made before the first `next()`, and at least 4.
+  /// batches ahead (bounded memory): with batch 2, prefetch 2 and one thread, batches 1 and
+  /// 2 fill the queue and batch 3 is made and waits for room: 6 images before the first
+  /// `next()`, and no 7th until it (nothing is popped to make room for it).
   @Test func loaderPrefetchesBoundedlyBeforeTheConsumerAsks() throws {
-    let counter = CallCounter()
+    let counter = CallCounter(target: 6)
     let image = Image(width: 2, height: 2, filledWith: 1)
     let loader = BatchLoader(
       labels: Array(0..<20), epoch: 0,
@@ -116,13 +122,9 @@ private final class CallCounter: @unchecked Sendable {
       counter.tick()
       return image
     }
-    var waited = 0
-    while counter.value < 4 && waited < 500 {
-      usleep(10_000)
-      waited += 1
-    }
-    usleep(100_000)
-    #expect(counter.value >= 4 && counter.value <= 6, "\(counter.value) images made")
+    // The wait is for the loader's sixth call, not a timing: 60 s only bounds a hang.
+    #expect(counter.reachedTarget.wait(timeout: .now() + 60) == .success, "never made 6")
+    #expect(counter.value == 6, "\(counter.value) images made before the first next()")
     var seen = 0
     while let batch = try loader.next() { seen += batch.labels.count }
     #expect(seen == 20 && counter.value == 20)

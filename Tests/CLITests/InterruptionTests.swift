@@ -78,17 +78,17 @@ import Testing
     }
 
     // Ctrl-C: stops after the current batch, writes the checkpoint, prints how to resume,
-    // exits 130; the printed command finishes the run exactly.
+    // exits 130; the printed command finishes the run exactly. A run that finished before
+    // the signal proves nothing: it is tried again with half the delay, and the test fails
+    // when no attempt was interrupted.
     for (seed, delay) in [(1, 0.0), (2, 0.4), (3, 0.9)] {
-      let run = root.appendingPathComponent("runs/sigint-\(seed)")
-      let child = try ChildProcess(
-        trainArgs(out: run), home: root, logs: root, name: "train-int-\(seed)")
-      #expect(child.waitFor("epoch 1/3"), "\(child.err)")
-      usleep(UInt32(delay * 1_000_000))
-      child.send(SIGINT)
-      let status = child.wait()
-      if status == 0 { continue }  // finished before the signal: nothing to resume
-      #expect(status == 130, "\(child.err)")
+      let (child, run) = try Self.interrupted(attempts: 4, delay: delay) { attempt in
+        let run = root.appendingPathComponent("runs/sigint-\(seed)-\(attempt)")
+        let child = try ChildProcess(
+          trainArgs(out: run), home: root, logs: root, name: "train-int-\(seed)-\(attempt)")
+        #expect(child.waitFor("epoch 1/3"), "\(child.err)")
+        return (child, run)
+      }
       #expect(child.err.contains("checkpoint written to"), "\(child.err)")
       #expect(RunFileCheck.problems(in: run) == [])
       let command = try #require(
@@ -102,6 +102,31 @@ import Testing
       #expect(got.tensors == expected.tensors, "delay \(delay): checkpoint tensors differ")
       #expect(got.predictions == expected.predictions)
     }
+  }
+
+  /// Starts a child (`start(attempt)` returns it once it reached the point to interrupt
+  /// at), waits `delay` seconds, sends `signal`, and returns the first child that the
+  /// signal stopped with `128 + signal`; one that finished first is retried with half the
+  /// delay. Fails after `attempts` finished runs: then nothing was interrupted.
+  static func interrupted<Extra>(
+    attempts: Int, delay: Double, signal: Int32 = SIGINT,
+    _ start: (Int) throws -> (ChildProcess, Extra)
+  ) throws -> (ChildProcess, Extra) {
+    var wait = delay
+    for attempt in 1...attempts {
+      let (child, extra) = try start(attempt)
+      usleep(UInt32(wait * 1_000_000))
+      child.send(signal)
+      let status = child.wait()
+      if status == 0 {  // finished before the signal landed: nothing was interrupted
+        wait /= 2
+        continue
+      }
+      #expect(status == 128 + signal, "\(child.err)")
+      return (child, extra)
+    }
+    Issue.record("\(attempts) runs finished before signal \(signal): none was interrupted")
+    throw CancellationError()
   }
 
   @Test func cacheKilledAtRandomMomentsReusesWhatItFinished() throws {
@@ -150,16 +175,17 @@ import Testing
     }
 
     // SIGTERM (and SIGINT) stop after the batch in flight with 143 (130); the rerun reuses.
-    for (signal, status) in [(SIGTERM, Int32(143)), (SIGINT, Int32(130))] {
-      let store = root.appendingPathComponent("store-signal-\(signal)")
-      let out = root.appendingPathComponent("features-signal-\(signal).h5")
-      let args = cacheArgs(store: store, out: out)
-      let child = try ChildProcess(args, home: root, logs: root, name: "cache-signal-\(signal)")
-      #expect(child.waitFor("features: 2/36"), "\(child.err)")
-      child.send(signal)
-      let got = child.wait()
-      if got == 0 { continue }  // all 36 done before the signal landed
-      #expect(got == status, "\(child.err)")
+    for signal in [SIGTERM, SIGINT] {
+      let (child, (store, out, args)) = try Self.interrupted(attempts: 4, delay: 0, signal: signal) {
+        attempt in
+        let store = root.appendingPathComponent("store-signal-\(signal)-\(attempt)")
+        let out = root.appendingPathComponent("features-signal-\(signal)-\(attempt).h5")
+        let args = cacheArgs(store: store, out: out)
+        let child = try ChildProcess(
+          args, home: root, logs: root, name: "cache-signal-\(signal)-\(attempt)")
+        #expect(child.waitFor("features: 2/36"), "\(child.err)")
+        return (child, (store, out, args))
+      }
       #expect(child.err.contains("interrupted: stopped caching features after"), "\(child.err)")
       #expect(child.err.contains("resume with: "), "\(child.err)")
       #expect(!child.err.contains("--resume"))
@@ -207,8 +233,22 @@ enum RunFileCheck {
   }
 
   static func check(_ url: URL) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    {
+      // The report's validation/ files and thumbnails, each written atomically too.
+      let inner = problems(in: url)
+      guard inner.isEmpty else { throw Damaged(description: inner.joined(separator: "; ")) }
+      return
+    }
     let data = try Data(contentsOf: url)
     switch url.pathExtension {
+    case "html":
+      let text = String(decoding: data, as: UTF8.self)
+      guard text.hasPrefix("<!DOCTYPE html>"), text.hasSuffix("</html>\n") else {
+        throw Damaged(description: "html")
+      }
     case "ftck":
       _ = try checkpoint(url)
     case "png":

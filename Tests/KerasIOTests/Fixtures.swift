@@ -72,13 +72,6 @@ enum Fixtures {
     }
     return out
   }
-
-  /// True once the layer kernels have landed: a forward pass of each layer kind works.
-  static let kernelsAvailable: Bool = {
-    guard let g = try? functionalGraph(), let x = try? expected("k2_functional").input
-    else { return false }
-    return (try? g.forward(x, mode: .inference)) != nil
-  }()
 }
 
 /// max |a - b| / max |b|, the error measure of the output comparisons.

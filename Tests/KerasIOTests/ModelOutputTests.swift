@@ -41,6 +41,13 @@ import Testing
     #expect(g.layers.map(\.name) == ["outer_in", "t_conv1", "t_bn1", "t_conv2", "pool", "logits"])
     #expect(g.layers.map(\.isFrozen) == [false, true, true, true, false, false])
     try check(g, against: "k2_nested")
+    // inspect shows the nested model's layers as outer/inner; both names find them, and
+    // the nested model's own name is its output layer.
+    #expect(
+      g.summary().layers.map(\.name)
+        == ["outer_in", "trunk/t_conv1", "trunk/t_bn1", "trunk/t_conv2", "pool", "logits"])
+    #expect(g.index(of: "trunk/t_bn1") == 2 && g.index(of: "t_bn1") == 2)
+    #expect(g.index(of: "trunk") == 3)
   }
 
   @Test func keras3Archives() throws {

@@ -105,24 +105,4 @@ struct BatchNormTrainingTests {
     try expectGradients(
       DepthwiseConv2D("d", kernelSize: kernel, strides: stride, padding: pad), [shape])
   }
-
-  /// A ReLU whose clamp the layer before applied hands its input and the gradient through.
-  @Test func fusedActivationsPassThrough() throws {
-    let x = Tensor(shape: [2, 3]) { Float($0) - 2 }
-    let dy = Tensor(shape: [2, 3]) { Float($0) + 1 }
-    let layers: [any Layer] = [ReLU("r", maxValue: 6), Activation("a", .relu6)]
-    for layer in layers {
-      let y = try (layer as? ReLU)?.forwardFused([x], mode: .training)
-        ?? (layer as? Activation)?.forwardFused([x], mode: .training)
-      #expect(y == x)
-      #expect(try layer.backward(dy, needsInputGradient: true) == [dy])
-      // The next plain pass records normally again.
-      _ = try layer.forward([x], mode: .training)
-      let g = try layer.backward(dy, needsInputGradient: true)
-      #expect(g.first?.scalars == [0, 0, 0, 4, 5, 6])
-    }
-    #expect(throws: LayerError.self) {
-      try Activation("s", .sigmoid).forwardFused([x], mode: .training)
-    }
-  }
 }

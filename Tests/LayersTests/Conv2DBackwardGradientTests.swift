@@ -53,7 +53,7 @@ struct Conv2DStrideOneGradients {
     let dx = try conv.backward(dy, needsInputGradient: true)[0]
     let g = try ConvGeometry.window(
       input: x.shape, kernel: (3, 3), strides: (1, 1), padding: .same, layer: "c")
-    let dz = activation.backward(dy, output: y)
+    let dz = activation.backward(dy, recorded: y)
     let clamped = y.scalars.filter { $0 == 6 }.count
     #expect(activation != .relu6 || clamped > 0)
     let (dx2, dw2) = Conv2DKernel.backward(

@@ -3,7 +3,7 @@ import TensorCore
 import Testing
 @testable import Models
 
-/// Conv → Conv → MaxPool in row bands (Graph+FoldBand.swift) against the three layers run
+/// Conv → Conv → MaxPool in row bands (Plan/Rules/Band.swift) against the three layers run
 /// one after another, with band limits small enough for many bands (halo rows at every band
 /// edge, a short last band, odd heights and widths whose last row/column the pool drops),
 /// im2col (3 channels) and Winograd (≥ 8 channels) first convolutions, ReLU and linear

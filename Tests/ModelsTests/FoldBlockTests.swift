@@ -3,7 +3,7 @@ import TensorCore
 import Testing
 @testable import Models
 
-/// Fused inverted-residual blocks (Graph+FoldBlock.swift) and the direct small-Cin stem
+/// Fused inverted-residual blocks (Plan/Rules/Block.swift) and the direct small-Cin stem
 /// (MobileNetV2 Conv1 after its ZeroPadding2D) against running every layer on its own, on
 /// MobileNetV2 at 161×161 (odd sizes all the way down; expanded_conv and blocks 1-3 are
 /// large enough to run fused, the rest fall back to their folded groups) with random weights

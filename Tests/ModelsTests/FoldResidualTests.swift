@@ -4,7 +4,7 @@ import Testing
 @testable import Models
 
 /// Conv → BN → Add (→ ReLU) and ZeroPadding2D → MaxPooling2D folding
-/// (Graph+FoldResidual.swift) against running every layer on its own, as FTUNE_FOLD=0 does.
+/// (Plan/Rules/Residual.swift, PaddedPool.swift) against running every layer on its own, as FTUNE_FOLD=0 does.
 /// Tolerance |folded − layer by layer| ≤ 1e-4·(1 + |reference|), as FoldTests: folding
 /// reassociates (x·w)·s into x·(w·s) and adds bias, shortcut and products in another order.
 @Suite struct FoldResidualTests {
@@ -16,8 +16,8 @@ import Testing
     var x = try g.input("input", shape: [13, 11, 6])
     x = try g.add(ZeroPadding2D("pool1_pad", padding: ((1, 1), (1, 1))), x)
     x = try g.add(MaxPooling2D("pool1_pool", poolSize: (3, 3), strides: (2, 2)), x)
-    x = try ResNet50.block(g, x, filters: 4, stride: 2, convShortcut: true, name: "b1")
-    x = try ResNet50.block(g, x, filters: 4, convShortcut: false, name: "b2")
+    x = try ResNet.block(g, x, filters: 4, stride: 2, convShortcut: true, name: "b1")
+    x = try ResNet.block(g, x, filters: 4, convShortcut: false, name: "b2")
     var rng = SeededRNG(seed: seed + 100)
     for node in g.nodes {
       for p in node.layer.weights {

@@ -3,7 +3,7 @@ import TensorCore
 import Testing
 @testable import Models
 
-/// Conv → BN → ReLU folding (Graph+Fold.swift) against running every layer on its own.
+/// Conv → BN → ReLU folding (Plan/Rules/Fold.swift) against running every layer on its own.
 /// Tolerance |folded − layer by layer| ≤ 1e-4·(1 + |reference|): folding reassociates
 /// (x·w)·s into x·(w·s) over ≤ 9·16 Float32 terms per output.
 @Suite struct FoldTests {

@@ -4,23 +4,35 @@ import Testing
 @testable import Models
 
 /// BatchNorm → ReLU and ZeroPadding → DepthwiseConv fusion in recording passes
-/// (Graph+FuseTraining.swift) against every layer run on its own (FoldTests.layerByLayer,
+/// (Plan/Rules/NormActivation.swift, PaddedDepthwise.swift) against every layer run on its own (FoldTests.layerByLayer,
 /// whose ReLUs and paddings record and back-propagate by themselves). Tolerance as
 /// FoldTests: 1e-4·(1 + |reference|).
 @Suite struct FuseTrainingTests {
   @Test func findsThePairs() throws {
     let g = try FoldTests.network()
-    let f = TrainingFusion(g, start: 0, end: g.nodes.count - 1, recording: { _ in true })
+    func plan(end: Int? = nil, _ recording: @escaping (Int) -> Bool) -> ExecutionPlan {
+      ExecutionPlan(
+        g, start: 0, end: end ?? g.nodes.count - 1, mode: .training, recording: recording)
+    }
+    func activations(_ p: ExecutionPlan) -> [Int] {
+      p.nodes.values.compactMap { ($0 as? NormActivation)?.activation }.sorted()
+    }
+    func paddings(_ p: ExecutionPlan) -> [Int: Int] {
+      var d: [Int: Int] = [:]
+      for case let n as PaddedDepthwise in p.nodes.values { d[n.depthwise] = n.pad }
+      return d
+    }
+    let all = plan { _ in true }
     // dw_bn → dw_relu (ReLU6), pw_bn → pw_relu (relu), add_bn → out_relu; c3_bn feeds Add.
-    #expect(f.activations == [4, 7, 12])
+    #expect(activations(all) == [4, 7, 12])
     // pad → dw: the padding becomes the depthwise window's.
-    #expect(f.paddedConvs == [2: 1])
-    #expect(f.paddings == [1])
-    let none = TrainingFusion(g, start: 0, end: g.nodes.count - 1, recording: { $0 > 7 })
-    #expect(none.activations == [12])
-    #expect(none.paddings.isEmpty)
-    let cut = TrainingFusion(g, start: 0, end: 11, recording: { _ in true })
-    #expect(cut.activations == [4, 7])
+    #expect(paddings(all) == [2: 1])
+    #expect(Set(all.absorbed.keys) == [1, 4, 7, 12])
+    let none = plan { $0 > 7 }
+    #expect(activations(none) == [12])
+    #expect(paddings(none).isEmpty)
+    let cut = plan(end: 11) { _ in true }
+    #expect(activations(cut) == [4, 7])
   }
 
   /// A full training step (nothing frozen): outputs, every gradient and the moving

@@ -10,8 +10,8 @@ import Training
 @testable import Workflow
 
 @Suite struct CompareGridParseTests {
-  func settings(_ flags: [String: String] = [:]) throws -> TrainSettings {
-    try TrainSettings(RunOptions(flags: ["base": "vgg16"].merging(flags) { $1 }))
+  func settings(_ flags: [RunOption: String] = [:]) throws -> TrainSettings {
+    try TrainSettings(RunOptions(flags: [.base: "vgg16"].merging(flags) { $1 }))
   }
 
   @Test func defaultsComeFromHiddenAndAugment() throws {
@@ -20,7 +20,7 @@ import Training
     #expect(plain.augmentSets.map(\.name) == ["none"])
     #expect(!plain.isGrid)
     let mlp = try CompareGrid.parse(
-      heads: "", augmentSets: nil, settings: settings(["hidden": "64", "augment": "flip,crop"]))
+      heads: "", augmentSets: nil, settings: settings([.hidden: "64", .augment: "flip,crop"]))
     #expect(mlp.heads == [.mlp])
     #expect(mlp.augmentSets.map(\.name) == ["flip+crop"])
   }
@@ -54,7 +54,7 @@ import Training
     #expect(
       CompareHead.mlp.spec(classes: 3, settings: try settings()).hidden
         == CompareHead.defaultHidden)
-    #expect(CompareHead.mlp.spec(classes: 3, settings: try settings(["hidden": "8"])).hidden == 8)
+    #expect(CompareHead.mlp.spec(classes: 3, settings: try settings([.hidden: "8"])).hidden == 8)
   }
 }
 
@@ -89,9 +89,9 @@ import Training
     defer { try? FileManager.default.removeItem(at: root) }
     let data = root.appendingPathComponent("images")
     try TinyImages.make(at: data, perClass: 4)
-    let options = try RunOptions(flags: [
-      "base": "vgg16", "weights": "random", "size": "32", "data": data.path,
-      "cache-variants": "2", "cache-dir": root.appendingPathComponent("cache").path,
+    let options = RunOptions(flags: [
+      .base: "vgg16", .weights: "random", .size: "32", .data: data.path,
+      .cacheVariants: "2", .cacheDir: root.appendingPathComponent("cache").path,
     ])
     let workflow = try CompareWorkflow(
       options: options, freezeList: ["all"], cv: 2, progress: SilentProgress(),

@@ -73,8 +73,8 @@ import Training
   }
 
   static func crossValidate(_ features: [[Float]], _ labels: [Int]) throws -> [Double] {
-    let options = try RunOptions(flags: [
-      "base": "synthetic", "epochs": "20", "lr": "0.05", "batch": "16", "seed": "5",
+    let options = RunOptions(flags: [
+      .base: "synthetic", .epochs: "20", .lr: "0.05", .batch: "16", .seed: "5",
     ])
     let settings = try TrainSettings(options)
     let folds = try CompareFolds.stratified(labels: labels, k: 5, seed: 5)

@@ -204,11 +204,11 @@ private final class RecordingBatches: BatchProvider {
     func run(_ augment: String, _ name: String) throws
       -> FeatureExtractor.Stats?
     {
-      let flags = [
-        "base": "vgg16", "weights": "random", "size": "32", "data": data.path, "epochs": "1",
-        "batch": "4", "freeze": "13", "augment": augment, "cache-variants": "2",
-        "val-split": "0.2", "cache-dir": root.appendingPathComponent("cache").path,
-        "out": root.appendingPathComponent("runs/\(name)").path,
+      let flags: [RunOption: String] = [
+        .base: "vgg16", .weights: "random", .size: "32", .data: data.path, .epochs: "1",
+        .batch: "4", .freeze: "13", .augment: augment, .cacheVariants: "2",
+        .valSplit: "0.2", .cacheDir: root.appendingPathComponent("cache").path,
+        .out: root.appendingPathComponent("runs/\(name)").path,
       ]
       return try TrainWorkflow(
         options: RunOptions(flags: flags), progress: SilentProgress(),
@@ -231,10 +231,10 @@ private final class RecordingBatches: BatchProvider {
     let data = root.appendingPathComponent("images")
     try TinyImages.make(at: data, perClass: 3)
     let run = root.appendingPathComponent("run").path
-    let flags = [
-      "base": "vgg16", "weights": "random", "size": "32", "data": data.path, "epochs": "1",
-      "batch": "4", "freeze": "13", "cache-dir": root.appendingPathComponent("cache").path,
-      "out": run,
+    let flags: [RunOption: String] = [
+      .base: "vgg16", .weights: "random", .size: "32", .data: data.path, .epochs: "1",
+      .batch: "4", .freeze: "13", .cacheDir: root.appendingPathComponent("cache").path,
+      .out: run,
     ]
     try TrainWorkflow(
       options: RunOptions(flags: flags), progress: SilentProgress(),

@@ -16,11 +16,11 @@ import Training
     try TinyImages.make(at: data, perClass: 5)
   }
 
-  func workflow(_ flags: [String: String]) throws -> TrainWorkflow {
-    var f: [String: String] = [
-      "base": "vgg16", "weights": "random", "size": "32", "data": data.path, "epochs": "2",
-      "batch": "4", "lr": "0.01", "optimizer": "sgd", "freeze": "13",
-      "cache-dir": root.appendingPathComponent("cache").path,
+  func workflow(_ flags: [RunOption: String]) throws -> TrainWorkflow {
+    var f: [RunOption: String] = [
+      .base: "vgg16", .weights: "random", .size: "32", .data: data.path, .epochs: "2",
+      .batch: "4", .lr: "0.01", .optimizer: "sgd", .freeze: "13",
+      .cacheDir: root.appendingPathComponent("cache").path,
     ]
     for (k, v) in flags { f[k] = v }
     return try TrainWorkflow(
@@ -31,9 +31,9 @@ import Training
   /// trunk every step (float32 summation order differs: 1e-4 relative).
   @Test func cachedAndUncachedRunsAgree() throws {
     defer { try? FileManager.default.removeItem(at: root) }
-    let cached = try workflow(["out": root.appendingPathComponent("runs/c").path]).run()
+    let cached = try workflow([.out: root.appendingPathComponent("runs/c").path]).run()
     let direct = try workflow([
-      "out": root.appendingPathComponent("runs/d").path, "cache": "off",
+      .out: root.appendingPathComponent("runs/d").path, .cache: "off",
     ]).run()
     #expect(cached.cached && !direct.cached)
     for (a, b) in zip(cached.history, direct.history) {
@@ -45,16 +45,16 @@ import Training
 
   @Test func changedImageRecomputesOnlyItsFeatures() throws {
     defer { try? FileManager.default.removeItem(at: root) }
-    let first = try workflow(["out": root.appendingPathComponent("runs/1").path]).run()
+    let first = try workflow([.out: root.appendingPathComponent("runs/1").path]).run()
     #expect(first.featureStats == .init(reused: 0, computed: 15))
     // Rewrite one image with other pixels.
     let path = data.appendingPathComponent("green/2.png").path
     try Image(width: 40, height: 36, filledWith: 7).writePNG(to: path)
-    let second = try workflow(["out": root.appendingPathComponent("runs/2").path]).run()
+    let second = try workflow([.out: root.appendingPathComponent("runs/2").path]).run()
     #expect(second.featureStats == .init(reused: 14, computed: 1))
     // Other weights (another seed draws other random weights): all recomputed.
     let third = try workflow([
-      "out": root.appendingPathComponent("runs/3").path, "seed": "5",
+      .out: root.appendingPathComponent("runs/3").path, .seed: "5",
     ]).run()
     #expect(third.featureStats == .init(reused: 0, computed: 15))
   }
@@ -64,14 +64,14 @@ import Training
   @Test func augmentationUsesCachedVariantsOrNoCache() throws {
     defer { try? FileManager.default.removeItem(at: root) }
     let k2 = try workflow([
-      "out": root.appendingPathComponent("runs/k2").path, "augment": "flip,color",
-      "cache-variants": "2", "val-split": "0.2",
+      .out: root.appendingPathComponent("runs/k2").path, .augment: "flip,color",
+      .cacheVariants: "2", .valSplit: "0.2",
     ]).run()
     #expect(k2.cached)
     // 12 training images x 2 variants + 3 validation images.
     #expect(k2.featureStats == .init(reused: 0, computed: 27))
     let fresh = try workflow([
-      "out": root.appendingPathComponent("runs/k1").path, "augment": "flip",
+      .out: root.appendingPathComponent("runs/k1").path, .augment: "flip",
     ]).run()
     #expect(!fresh.cached && fresh.featureStats == nil)
   }
@@ -79,13 +79,13 @@ import Training
   @Test func resumeAfterInterruptionMatchesAnUninterruptedRun() throws {
     defer { try? FileManager.default.removeItem(at: root) }
     let whole = try workflow([
-      "out": root.appendingPathComponent("runs/w").path, "epochs": "3", "freeze": "10",
+      .out: root.appendingPathComponent("runs/w").path, .epochs: "3", .freeze: "10",
     ]).run()
     _ = try workflow([
-      "out": root.appendingPathComponent("runs/r").path, "epochs": "1", "freeze": "10",
+      .out: root.appendingPathComponent("runs/r").path, .epochs: "1", .freeze: "10",
     ]).run()
     let resumed = try workflow([
-      "out": root.appendingPathComponent("runs/r").path, "epochs": "3", "freeze": "10",
+      .out: root.appendingPathComponent("runs/r").path, .epochs: "3", .freeze: "10",
     ]).run(resume: true)
     #expect(resumed.history.count == 3)
     #expect(resumed.history.map(\.trainLoss) == whole.history.map(\.trainLoss))
@@ -96,7 +96,7 @@ import Training
   /// also trains block5 (read back from the saved models).
   @Test func freezingDecidesWhatChanges() throws {
     defer { try? FileManager.default.removeItem(at: root) }
-    let w = try workflow(["out": root.appendingPathComponent("runs/f").path, "cache": "off"])
+    let w = try workflow([.out: root.appendingPathComponent("runs/f").path, .cache: "off"])
     let base = try BaseModel.load(
       base: "vgg16", weights: "random", size: 32, preprocessing: nil, seed: 0)
     _ = try w.run()
@@ -106,7 +106,7 @@ import Training
       #expect(after.weights.map(\.value) == node.layer.weights.map(\.value), "\(node.layer.name)")
     }
     let w10 = try workflow([
-      "out": root.appendingPathComponent("runs/g").path, "freeze": "10",
+      .out: root.appendingPathComponent("runs/g").path, .freeze: "10",
     ])
     _ = try w10.run()
     let t10 = try KerasModelReader.load(root.appendingPathComponent("runs/g/model.h5").path)

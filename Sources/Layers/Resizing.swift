@@ -1,0 +1,41 @@
+import TensorCore
+
+/// `Resizing(height, width, crop_to_aspect_ratio)` with bilinear interpolation, as Keras 2
+/// and 3 (TensorFlow's `tf.image.resize`: half-pixel centres, no antialiasing); with
+/// `cropToAspectRatio`, from the largest centred crop of the target's aspect ratio.
+public final class Resizing: Layer {
+  public let name: String
+  public var kerasClassName: String { "Resizing" }
+  public var isFrozen = false
+  public let height: Int
+  public let width: Int
+  public let cropToAspectRatio: Bool
+
+  public init(_ name: String, height: Int, width: Int, cropToAspectRatio: Bool = false) {
+    self.name = name
+    self.height = height
+    self.width = width
+    self.cropToAspectRatio = cropToAspectRatio
+  }
+
+  public func build(_ inputShapes: [[Int]], rng: inout SeededRNG) throws -> [Int] {
+    try ImageWindow.outputShape(try singleShape(inputShapes), height, width, layer: name)
+  }
+
+  private var window = ImageWindow()
+
+  public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
+    let x = try single(inputs)
+    guard x.rank == 4 else {
+      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs [N, H, W, C]")
+    }
+    let crop = cropToAspectRatio
+      ? BilinearResize.aspectCrop(x.shape[1], x.shape[2], height, width)
+      : BilinearResize.Crop(top: 0, left: 0, height: x.shape[1], width: x.shape[2])
+    return window.forward(x, crop: crop, height: height, width: width, record: mode.recordForBackward)
+  }
+
+  public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
+    try window.backward(outputGradient, needsInputGradient: needsInputGradient, layer: name)
+  }
+}
