@@ -36,6 +36,24 @@ import Testing
     }
   }
 
+  /// README's list of bases is the zoo's: every name `ftune zoo --json` prints is in it.
+  @Test func readmeListsEveryZooBase() throws {
+    let zoo = try ProcessRun.run(FTuneProcess.binary(), ["zoo", "--json"])
+    #expect(zoo.status == 0, "\(zoo.err)")
+    let entries = try #require(
+      try JSONSerialization.jsonObject(with: Data(zoo.out.utf8)) as? [[String: Any]])
+    let names = entries.compactMap { $0["name"] as? String }
+    #expect(names.count >= 5)
+    let section = try #require(
+      try Self.text("README.md").components(separatedBy: "## Supported bases and layers")
+        .dropFirst().first?.components(separatedBy: "\n## ").first)
+    for name in names {
+      #expect(
+        section.range(of: "\\b\(name)\\b", options: .regularExpression) != nil,
+        "README's supported bases lack \(name)")
+    }
+  }
+
   /// `ftune WORD ...` lines of the README's code blocks: the subcommand (train when the
   /// first word is a flag) and the `--flags` the line uses.
   static func commands() throws -> [(subcommand: String, flags: [String], line: String)] {
