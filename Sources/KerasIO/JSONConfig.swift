@@ -163,3 +163,17 @@ extension JSONConfig {
     throw bad(key, expected)
   }
 }
+
+extension JSONConfig {
+  /// A number or a list of numbers.
+  func floats(_ key: String, default value: [Float]) throws -> [Float] {
+    guard has(key) else { return value }
+    if let d = values[key] as? Double { return [Float(d)] }
+    if let n = values[key] as? Int { return [Float(n)] }
+    if let list = values[key] as? [Any] {
+      let numbers = list.compactMap { ($0 as? Double).map(Float.init) ?? ($0 as? Int).map(Float.init) }
+      if numbers.count == list.count, !numbers.isEmpty { return numbers }
+    }
+    throw bad(key, "a number or a list of numbers")
+  }
+}
