@@ -2,7 +2,8 @@
 # numeric kernels are 10-50x slower unoptimised; -enable-testing keeps @testable imports working.
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 
-.PHONY: deps test demo demo-vgg16 build parity applications-parity applications-exports mpi mpi-test
+.PHONY: deps test demo demo-vgg16 build parity applications-parity applications-exports cut-check \
+  mpi mpi-test
 
 # System packages for building, testing and the demo (idempotent; see tools/deps.sh).
 deps:
@@ -60,6 +61,13 @@ applications-exports:
 	FTUNE_APPLICATIONS_EXPORT_DIR=$(APPLICATIONS_EXPORTS) swift test $(SWIFT_TEST_FLAGS) \
 	  --filter ApplicationsTests.committedNetwork
 	python3 tools/fixtures/applications_fixtures.py $(APPLICATIONS_EXPORTS) --check-exports
+
+# Heads on flat cuts against real Keras (opt-in, needs Python; tools/fixtures/cut_fixtures.py):
+# trains heads with ftune, loads each export in tf_keras and compares its predictions with
+# ftune predict. CUT_COMMIT=--commit also refreshes the suite's committed flat_run fixture.
+cut-check:
+	swift build -c release --product ftune
+	python3 tools/fixtures/cut_fixtures.py export $(FTUNE) $(CUT_COMMIT)
 
 # Real weights and photos from packages (data/README.md). The demo converts torchvision's
 # ImageNet MobileNetV2 (.pth, read without Python) to Keras weights, trains a new softmax head

@@ -23,6 +23,8 @@ let package = Package(
   targets: [
     // System libraries. The headers add static inline shims for macros Swift cannot import.
     .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+    // libcrypto: the SHA-256/MD5 checks Keras makes of downloaded weight files.
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(
       name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
@@ -51,7 +53,7 @@ let package = Package(
     .target(name: "TorchIO", dependencies: ["Archive", "Models", "Layers", "TensorCore"]),
     .target(name: "ImageIO", dependencies: ["CImageCodecs", "TensorCore"]),
     .target(name: "Augment", dependencies: ["ImageIO", "TensorCore"]),
-    .target(name: "Features", dependencies: ["HDF5", "Models", "ImageIO", "Augment"]),
+    .target(name: "Features", dependencies: ["HDF5", "Models", "ImageIO"]),
     .target(name: "Training", dependencies: ["Layers", "Models", "TensorCore"]),
     .target(name: "Reports", dependencies: ["ImageIO", "TensorCore"]),
     // The transfer-learning workflow the commands drive: options and recipes, weights
@@ -60,7 +62,7 @@ let package = Package(
       name: "Workflow",
       dependencies: [
         "TensorCore", "Layers", "Models", "HDF5", "KerasIO", "ImageIO", "Augment", "Features",
-        "Training", "Reports", .product(name: "Yams", package: "Yams"),
+        "Training", "Reports", "CCrypto", .product(name: "Yams", package: "Yams"),
         .target(name: "CMPI", condition: .when(traits: ["MPI"])),
       ]
     ),

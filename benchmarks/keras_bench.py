@@ -10,13 +10,15 @@ import argparse
 import json
 import os
 import resource
-import statistics
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
+
+# One freeze rule and one timer for every benchmark script (peers_bench imports no framework
+# at the top, so this costs nothing).
+from peers_bench import keras_freeze as freeze, timed  # noqa: E402
 
 BUILDERS = {
     "vgg16": keras.applications.VGG16,
@@ -24,35 +26,6 @@ BUILDERS = {
     "resnet50": keras.applications.ResNet50,
     "mobilenet_v2": keras.applications.MobileNetV2,
 }
-WEIGHT_CLASSES = {"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense"}
-
-
-def freeze(model, n):
-    layers = model.layers
-    weight_idx = [i for i, l in enumerate(layers) if type(l).__name__ in WEIGHT_CLASSES]
-    if n <= 0:
-        return
-    cut = weight_idx[n] - 1 if n < len(weight_idx) else len(layers) - 1
-    frozen_weight_layers = set()
-    for i, layer in enumerate(layers):
-        if i <= cut:
-            layer.trainable = False
-            frozen_weight_layers.add(layer.name)
-        elif type(layer).__name__ == "BatchNormalization":
-            src = layer._inbound_nodes[0].parent_nodes[0].operation.name \
-                if layer._inbound_nodes and layer._inbound_nodes[0].parent_nodes else None
-            if src in frozen_weight_layers:
-                layer.trainable = False
-
-
-def timed(fn, repeat):
-    fn()  # warm-up (tracing)
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main():

@@ -7,8 +7,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 packages=(
   libhdf5-dev libopenblas-dev libjpeg-dev libpng-dev pkg-config make  # build
+  libssl-dev  # libcrypto: hash checks of downloaded weight files
   libopenmpi-dev openmpi-bin   # `make test` also builds `--traits MPI` and runs the 2-rank tests
   python3 python3-pip python3-venv  # data/fetch-*.sh and the fixture scripts
+  chromium  # the report tests open report.html in headless Chromium (they fail without it)
 )
 
 missing=()

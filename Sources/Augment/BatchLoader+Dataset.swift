@@ -9,7 +9,7 @@ extension BatchLoader {
   public convenience init(
     samples: [ImageDataset.Sample], pipeline: Pipeline?, size: Int, channels: Int = 3,
     epoch: Int, configuration: Configuration, decodeOptions: DecodeOptions = DecodeOptions(),
-    badImages: BadImagePolicy = .fail,
+    badImages: BadImagePolicy = .error,
     report: @escaping @Sendable (ImageError) -> Void = { _ in }
   ) {
     self.init(labels: samples.map(\.label), epoch: epoch, configuration: configuration) {

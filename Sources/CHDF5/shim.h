@@ -44,4 +44,47 @@ static inline hid_t ftune_h5_strong_close_fapl(void) {
   return fapl;
 }
 
+/// The file address of an object's header (H5Oget_info's `addr`; a token after 1.12).
+static inline herr_t ftune_h5_object_address(hid_t object, haddr_t *address) {
+#if H5_VERSION_GE(1, 12, 0)
+  H5O_info2_t info;
+  if (H5Oget_info3(object, &info, H5O_INFO_BASIC) < 0) { return -1; }
+  return H5VLnative_token_to_addr(object, info.token, address);
+#else
+  H5O_info_t info;
+  if (H5Oget_info2(object, &info, H5O_INFO_BASIC) < 0) { return -1; }
+  *address = info.addr;
+  return 0;
+#endif
+}
+
+static inline herr_t ftune_h5_refuse_external_link(
+    const char *parent_file, const char *parent_group, const char *child_file,
+    const char *child_object, unsigned *flags, hid_t fapl, void *data) {
+  return -1;
+}
+
+/// An access property list of `cls` (H5P_GROUP_ACCESS, H5P_DATASET_ACCESS):
+/// file-only refuses to traverse any external link (even one reached through a soft link);
+/// otherwise external files, external links and virtual sources are looked up next to the
+/// file that names them ("${ORIGIN}"), not in the working directory.
+static inline hid_t ftune_h5_access_plist(hid_t cls, int file_only) {
+  hid_t plist = H5Pcreate(cls);
+  if (plist < 0) { return plist; }
+  if (file_only) {
+    H5Pset_elink_cb(plist, ftune_h5_refuse_external_link, NULL);
+    H5Pset_nlinks(plist, 16);
+  } else {
+    H5Pset_elink_prefix(plist, "${ORIGIN}");
+    if (cls == H5P_DATASET_ACCESS) {
+      H5Pset_efile_prefix(plist, "${ORIGIN}");
+      H5Pset_virtual_prefix(plist, "${ORIGIN}");
+    }
+  }
+  return plist;
+}
+static inline hid_t ftune_H5P_GROUP_ACCESS(void) { return H5P_GROUP_ACCESS; }
+static inline hid_t ftune_H5P_DATASET_ACCESS(void) { return H5P_DATASET_ACCESS; }
+static inline haddr_t ftune_HADDR_UNDEF(void) { return HADDR_UNDEF; }
+
 #endif

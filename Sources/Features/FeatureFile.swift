@@ -67,7 +67,8 @@ public struct FeatureFile: Equatable {
       throw FeatureError.unreadable(path: path, reason: "it is not an HDF5 file (or is damaged)")
     }
     let root = try file.root
-    for name in ["features", "paths", "labels"] where root.kind(of: name) != .dataset {
+    for name in ["features", "paths", "labels"] {
+      guard try root.kind(of: name) != .dataset else { continue }
       throw FeatureError.notAFeatureFile(path: path, missing: name)
     }
     var attributes: [String: String] = [:]
@@ -81,7 +82,7 @@ public struct FeatureFile: Equatable {
       features: try root.dataset("features").readTensor(),
       paths: try root.dataset("paths").readStrings(),
       labels: try root.dataset("labels").readInt32s().map(Int.init),
-      classNames: root.kind(of: "class_names") == .dataset
+      classNames: try root.kind(of: "class_names") == .dataset
         ? try root.dataset("class_names").readStrings() : [],
       attributes: attributes)
   }

@@ -13,7 +13,9 @@ extension HDF5File {
   /// free-space object of size 0) or copies far past the collection (SIGSEGV). Neither can
   /// be caught once libhdf5 is inside, so collections are walked here first, the way
   /// libhdf5 walks them, and an inconsistent one is reported as a damaged file.
-  public static func openCheckingHeaps(_ path: String) throws -> HDF5File {
+  public static func openCheckingHeaps(_ path: String, trust: HDF5Trust = .fileOnly) throws
+    -> HDF5File
+  {
     silenceHDF5()
     guard FileManager.default.fileExists(atPath: path) else {
       throw HDF5Error.fileNotFound(file: path)
@@ -21,7 +23,7 @@ extension HDF5File {
     if let consistent = withMappedFile(path, globalHeapsAreConsistent), !consistent {
       throw HDF5Error.damaged(file: path)
     }
-    return try open(path)
+    return try open(path, trust: trust)
   }
 
   /// Runs `body` on the file's bytes mapped read-only (nil if it cannot be mapped; libhdf5
@@ -63,26 +65,7 @@ extension HDF5File {
       else { continue }
       let size = littleEndian(bytes, at + 8)
       guard size >= 4096, size <= UInt64(n - at) else { return false }
-      if !objectsTile(bytes, from: at, size: Int(size)) { return false }
-    }
-    return true
-  }
-
-  /// Walks a collection's objects (16-byte header: index, references, reserved, size; data
-  /// padded to 8 bytes; index 0 is the free space, header included) as libhdf5 does.
-  private static func objectsTile(_ bytes: UnsafeBufferPointer<UInt8>, from at: Int, size: Int)
-    -> Bool
-  {
-    var offset = 16
-    while offset < size {
-      if offset + 16 > size { return true }  // a tail too small for a header is free space
-      let index = Int(bytes[at + offset]) | Int(bytes[at + offset + 1]) << 8
-      let objectSize = littleEndian(bytes, at + offset + 8)
-      guard objectSize <= UInt64(size) else { return false }
-      let need = index > 0 ? 16 + (Int(objectSize) + 7) / 8 * 8 : Int(objectSize)
-      // Size 0 free space never advances libhdf5's loop; past the end, H5HG_read overruns.
-      guard need > 0, offset + need <= size else { return false }
-      offset += need
+      if HDF5Bytes(bytes: bytes).heapObjects(at: at) == nil { return false }
     }
     return true
   }

@@ -12,15 +12,30 @@ public final class HDF5File {
   /// The path as the user gave it, used in every error message.
   public let path: String
   let id: hid_t
+  /// What the file may point at outside itself (checked on every link and dataset opened).
+  public let trust: HDF5Trust
+  /// Access property lists for groups and datasets: file-only ones refuse to traverse
+  /// external links, however they are reached (a soft link into an external one).
+  let groupAccess: hid_t, datasetAccess: hid_t
+  /// Links are looked up with the dataset list (a link access list too): libhdf5 refuses to
+  /// open a dataset already open under another external-file prefix.
+  var linkAccess: hid_t { datasetAccess }
 
-  private init(path: String, id: hid_t) {
+  private init(path: String, id: hid_t, trust: HDF5Trust) {
     self.path = path
     self.id = id
+    self.trust = trust
+    let fileOnly: Int32 = trust.allowsOutsideData ? 0 : 1
+    groupAccess = ftune_h5_access_plist(ftune_H5P_GROUP_ACCESS(), fileOnly)
+    datasetAccess = ftune_h5_access_plist(ftune_H5P_DATASET_ACCESS(), fileOnly)
   }
 
   private var isOpen = true
 
-  deinit { close() }
+  deinit {
+    close()
+    for plist in [groupAccess, datasetAccess] where plist >= 0 { H5Pclose(plist) }
+  }
 
   /// Closes the file now (later calls do nothing).
   func close() {
@@ -35,8 +50,9 @@ public final class HDF5File {
   }
 
   /// Opens an existing file read-only; a missing file, a file that is not HDF5 and a
-  /// truncated one each get their own error.
-  public static func open(_ path: String) throws -> HDF5File {
+  /// truncated one each get their own error. `trust` says whether its objects may keep
+  /// their data in, or link to, other files (`HDF5Trust`).
+  public static func open(_ path: String, trust: HDF5Trust = .fileOnly) throws -> HDF5File {
     silenceHDF5()
     guard FileManager.default.fileExists(atPath: path) else {
       throw HDF5Error.fileNotFound(file: path)
@@ -45,7 +61,7 @@ public final class HDF5File {
     guard id >= 0 else {
       throw hasSignature(path) ? HDF5Error.damaged(file: path) : HDF5Error.notHDF5(file: path)
     }
-    return HDF5File(path: path, id: id)
+    return HDF5File(path: path, id: id, trust: trust)
   }
 
   /// Writes a new file atomically: `body` fills a temporary file next to `path`, which
@@ -59,7 +75,7 @@ public final class HDF5File {
       guard id >= 0 else {
         throw HDF5Error.cannotCreate(file: path, reason: "the directory is missing or read-only")
       }
-      let file = HDF5File(path: path, id: id)
+      let file = HDF5File(path: path, id: id, trust: .fileOnly)
       do {
         let result = try body(try file.root)
         guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else {

@@ -112,6 +112,7 @@ extension HDF5Dataset {
     try requireClass(H5T_STRING, "strings")
     let count = try shape().reduce(1, *)
     guard count > 0 else { return [] }
+    try checkHeapReferences()
     let type = utf8VariableStringType()
     defer { H5Tclose(type) }
     var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)

@@ -30,7 +30,7 @@ public final class HDF5Group: HDF5Object {
 
   init(file: HDF5File, path: String, parent: hid_t, name: String) throws {
     silenceHDF5()
-    let id = H5Gopen2(parent, name, ftune_H5P_DEFAULT())
+    let id = H5Gopen2(parent, name, file.groupAccess)
     guard id >= 0 else { throw HDF5Error.missingObject(file: file.path, object: path) }
     self.file = file
     self.path = path
@@ -58,15 +58,35 @@ public final class HDF5Group: HDF5Object {
   }
 
   /// The kind of object at `name` (a relative path, may contain `/`), or nil when absent.
-  public func kind(of name: String) -> HDF5ObjectKind? {
+  /// Every link on the way is checked first: an external or user-defined link is refused
+  /// unless the file is trusted, and a soft link must lead to an object in the file.
+  public func kind(of name: String) throws -> HDF5ObjectKind? {
     silenceHDF5()
     // H5Lexists fails on a missing intermediate group, so walk the path one link at a time.
     var prefix = ""
     for part in name.split(separator: "/") {
       prefix = prefix.isEmpty ? String(part) : prefix + "/" + part
-      guard H5Lexists(id, prefix, ftune_H5P_DEFAULT()) > 0 else { return nil }
+      guard H5Lexists(id, prefix, file.linkAccess) > 0 else { return nil }
+      var info = H5L_info_t()
+      guard H5Lget_info(id, prefix, &info, file.linkAccess) >= 0 else { return nil }
+      switch info.type {
+      case H5L_TYPE_HARD: continue
+      case H5L_TYPE_SOFT:
+        // libhdf5 stops a soft-link cycle after 16 steps with an error; ftune names it.
+        let target = H5Oopen(id, prefix, file.linkAccess)
+        guard target >= 0 else {
+          throw HDF5Error.unresolvableLink(file: file.path, object: childPath(prefix))
+        }
+        H5Oclose(target)
+      default:
+        guard file.trust.allowsOutsideData else {
+          let what = info.type == H5L_TYPE_EXTERNAL ? "is an external link" : "is a user-defined link"
+          throw HDF5Error.outsideData(
+            file: file.path, object: childPath(prefix), what: what + " (its target is in another file)")
+        }
+      }
     }
-    let object = H5Oopen(id, name, ftune_H5P_DEFAULT())
+    let object = H5Oopen(id, name, file.linkAccess)
     guard object >= 0 else { return nil }
     defer { H5Oclose(object) }
     switch H5Iget_type(object) {
@@ -76,9 +96,16 @@ public final class HDF5Group: HDF5Object {
     }
   }
 
+  /// The file address of the group's header: two paths reaching the same group have the same.
+  public func address() throws -> UInt64 {
+    var address: haddr_t = 0
+    guard ftune_h5_object_address(id, &address) >= 0 else { throw failed("locate") }
+    return UInt64(address)
+  }
+
   /// Opens the subgroup at `name` (a relative path).
   public func group(_ name: String) throws -> HDF5Group {
-    guard kind(of: name) == .group else {
+    guard try kind(of: name) == .group else {
       throw HDF5Error.missingObject(file: file.path, object: childPath(name))
     }
     return try HDF5Group(file: file, path: childPath(name), parent: id, name: name)
@@ -86,7 +113,7 @@ public final class HDF5Group: HDF5Object {
 
   /// Opens the dataset at `name` (a relative path).
   public func dataset(_ name: String) throws -> HDF5Dataset {
-    guard kind(of: name) == .dataset else {
+    guard try kind(of: name) == .dataset else {
       throw HDF5Error.missingObject(file: file.path, object: childPath(name))
     }
     return try HDF5Dataset(file: file, path: childPath(name), parent: id, name: name)
@@ -95,7 +122,7 @@ public final class HDF5Group: HDF5Object {
   /// Creates a subgroup (and any missing intermediate groups).
   @discardableResult
   public func createGroup(_ name: String) throws -> HDF5Group {
-    if kind(of: name) == .group { return try group(name) }
+    if try kind(of: name) == .group { return try group(name) }
     let lcpl = intermediateGroupsPlist()
     defer { H5Pclose(lcpl) }
     let gid = H5Gcreate2(id, name, lcpl, ftune_H5P_DEFAULT(), ftune_H5P_DEFAULT())
@@ -119,11 +146,12 @@ public final class HDF5Dataset: HDF5Object {
 
   init(file: HDF5File, path: String, parent: hid_t, name: String) throws {
     silenceHDF5()
-    let id = H5Dopen2(parent, name, ftune_H5P_DEFAULT())
+    let id = H5Dopen2(parent, name, file.datasetAccess)
     guard id >= 0 else { throw HDF5Error.missingObject(file: file.path, object: path) }
     self.file = file
     self.path = path
     self.id = id
+    if !file.trust.allowsOutsideData { try requireDataInFile() }
   }
 
   deinit { H5Dclose(id) }

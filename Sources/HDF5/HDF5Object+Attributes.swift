@@ -48,6 +48,7 @@ extension HDF5Object {
         file: file.path, object: object, expected: "strings", found: "non-string data")
     }
     if H5Tis_variable_str(type) > 0 {
+      try checkHeapReferences(ofAttribute: name)
       let memType = H5Tcopy(ftune_H5T_C_S1())
       defer { H5Tclose(memType) }
       H5Tset_size(memType, ftune_H5T_VARIABLE())

@@ -1,10 +1,10 @@
 import Foundation
 import TensorCore
 
-/// What to do with a file that fails to decode.
+/// What to do with a file that fails to decode (`--bad-images error|skip`).
 public enum BadImagePolicy: String, Sendable, Codable, CaseIterable {
   /// Stop with the error (the default: a silently smaller data set is a surprise).
-  case fail
+  case error
   /// Report the file and leave it out.
   case skip
 }
@@ -14,6 +14,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
   case missingDirectory(path: String)
   case missingClass(name: String, path: String, available: [String])
   case emptyClass(name: String, path: String)
+  /// Every file of the class was left out by `--bad-images skip`.
+  case allSkipped(name: String, path: String, count: Int)
   case noClasses(path: String)
   case badImage(ImageError)
   case invalidSplit(String)
@@ -29,10 +31,13 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case .emptyClass(let name, let path):
       return "class '\(name)': folder \(path) has no .jpg/.jpeg/.png images; "
         + "add some or leave the class out of --classes"
+    case .allSkipped(let name, let path, let count):
+      return "class '\(name)': all \(count) images in \(path) cannot be used (listed above);"
+        + " replace them or leave the class out of --classes"
     case .noClasses(let path):
       return "\(path): no class sub-folders found; put images in \(path)/<class>/"
     case .badImage(let error):
-      return "\(error) (or pass --on-bad-image skip to leave bad files out)"
+      return "\(error) (or pass --bad-images skip to leave bad files out)"
     case .invalidSplit(let message):
       return message
     }
@@ -87,8 +92,12 @@ public struct ImageDataset: Sendable {
       guard !files.isEmpty else { throw DatasetError.emptyClass(name: name, path: path) }
       samples += files.map { Sample(path: $0, label: label) }
     }
-    self.root = directory
-    self.classes = chosen
+    self.init(root: directory, classes: chosen, samples: samples)
+  }
+
+  init(root: String, classes: [String], samples: [Sample]) {
+    self.root = root
+    self.classes = classes
     self.samples = samples
   }
 
@@ -125,9 +134,9 @@ public struct ImageDataset: Sendable {
   }
 
   /// Decodes a sample, applying the bad-file policy: `nil` (after calling `report`) when the
-  /// file is bad and `policy` is `.skip`; a `DatasetError.badImage` when it is `.fail`.
+  /// file is bad and `policy` is `.skip`; a `DatasetError.badImage` when it is `.error`.
   public static func load(
-    _ sample: Sample, options: DecodeOptions = DecodeOptions(), policy: BadImagePolicy = .fail,
+    _ sample: Sample, options: DecodeOptions = DecodeOptions(), policy: BadImagePolicy = .error,
     report: (ImageError) -> Void = { _ in }
   ) throws -> Image? {
     do {

@@ -10,14 +10,14 @@ public enum KerasModel {
 
   /// Builds a `Graph` from a Keras 2 full-model `.h5` (`model_config` + `model_weights`)
   /// or a Keras 3 `.keras` archive, and loads its weights (strictly: they must all fit).
-  public static func load(path: String) throws -> Graph {
+  public static func load(path: String, trust: HDF5Trust = .fileOnly) throws -> Graph {
     let importer = ModelConfigImporter(file: path)
     if path.hasSuffix(".keras") {
       let graph = try importer.makeGraph(json: try KerasArchive.member("config.json", of: path))
-      try KerasWeights.load(into: graph, from: path)
+      try KerasWeights.load(into: graph, from: path, trust: trust)
       return graph
     }
-    let file = try HDF5File.openCheckingHeaps(path)
+    let file = try HDF5File.openCheckingHeaps(path, trust: trust)
     let root = try file.root
     guard root.hasAttribute("model_config") else {
       if KerasWeights.hasKeras2LayerNames(root) { throw KerasIOError.noModelConfig(file: path) }
@@ -68,12 +68,8 @@ public enum KerasModel {
   static func modelConfigJSON(_ graph: Graph, file: String) throws -> String {
     var layers: [[String: Any]] = []
     for node in graph.nodes {
-      let inbound = LayerCodecs.inboundNodes(
-        node.layer, inputs: node.inputs.map { graph.nodes[$0].layer.name })
-      layers.append([
-        "class_name": node.layer.kerasClassName, "name": node.layer.name,
-        "config": try LayerCodecs.encode(node.layer, file: file), "inbound_nodes": inbound,
-      ])
+      layers += try LayerCodecs.tfKerasEntries(
+        node.layer, inputs: node.inputs.map { graph.nodes[$0].layer.name }, file: file)
     }
     guard let first = graph.nodes.first?.layer.name, let last = graph.nodes.last?.layer.name
     else { throw KerasIOError.cannotExport(file: file, layer: graph.name, reason: "is empty") }

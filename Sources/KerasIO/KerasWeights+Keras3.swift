@@ -8,11 +8,16 @@ extension KerasWeights {
   /// number. The optimizer's state is not a layer and is skipped.
   static func keras3Entries(_ root: HDF5Group) throws -> [WeightEntry] {
     var entries: [WeightEntry] = []
+    // Links can make a group its own descendant; each group is visited once.
+    var seen = Set<UInt64>()
     func visit(_ group: HDF5Group, relative: [String]) throws {
+      guard seen.insert(try group.address()).inserted else {
+        throw HDF5Error.linkedTwice(file: group.file.path, object: group.path)
+      }
       let children = try group.children().sorted(by: naturalLess)
-      if children.contains("vars"), group.kind(of: "vars") == .group {
+      if children.contains("vars"), try group.kind(of: "vars") == .group {
         let vars = try group.group("vars")
-        let names = try vars.children().filter { vars.kind(of: $0) == .dataset }
+        let names = try vars.children().filter { try vars.kind(of: $0) == .dataset }
           .sorted(by: naturalLess)
         if !names.isEmpty {
           let layerName = vars.hasAttribute("name") ? try vars.stringAttribute("name") : nil
@@ -29,7 +34,8 @@ extension KerasWeights {
               weights: try names.map { try vars.dataset($0) }))
         }
       }
-      for child in children where child != "vars" && group.kind(of: child) == .group {
+      for child in children where child != "vars" {
+        guard try group.kind(of: child) == .group else { continue }
         if relative.isEmpty && child == "optimizer" { continue }
         try visit(try group.group(child), relative: relative + [child])
       }

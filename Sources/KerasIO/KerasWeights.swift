@@ -2,6 +2,7 @@ import Foundation
 import HDF5
 import Layers
 import Models
+import TensorCore
 
 /// Loads and saves the weights of a `Graph` in Keras's HDF5 layouts.
 public enum KerasWeights {
@@ -13,18 +14,20 @@ public enum KerasWeights {
   /// missing, unexpected or mis-shaped weight throws `KerasIOError.incompleteLoad` with the
   /// whole report and nothing is loaded; with `strict: false` what matches is loaded.
   @discardableResult
-  public static func load(into graph: Graph, from path: String, strict: Bool = true) throws
+  public static func load(
+    into graph: Graph, from path: String, strict: Bool = true, trust: HDF5Trust = .fileOnly
+  ) throws
     -> LoadReport
   {
     if path.hasSuffix(".keras") {
       return try KerasArchive.withWeightsFile(of: path) { weightsPath in
         try load(
-          into: graph, file: try HDF5File.openCheckingHeaps(weightsPath), label: path,
+          into: graph, file: try HDF5File.openCheckingHeaps(weightsPath, trust: trust), label: path,
           strict: strict)
       }
     }
     return try load(
-      into: graph, file: try HDF5File.openCheckingHeaps(path), label: path, strict: strict)
+      into: graph, file: try HDF5File.openCheckingHeaps(path, trust: trust), label: path, strict: strict)
   }
 
   static func load(into graph: Graph, file: HDF5File, label: String, strict: Bool) throws
@@ -34,12 +37,12 @@ public enum KerasWeights {
     let plan: LoadPlan
     if hasKeras2LayerNames(root) {
       plan = try keras2Plan(graph, group: root, file: label, layout: .keras2Weights)
-    } else if root.kind(of: "model_weights") == .group {
+    } else if try root.kind(of: "model_weights") == .group {
       let group = try root.group("model_weights")
       plan = try keras2Plan(graph, group: group, file: label, layout: .keras2Model)
     } else {
       let entries = try keras3Entries(root)
-      guard !entries.isEmpty || root.kind(of: "layers") == .group
+      guard try !entries.isEmpty || root.kind(of: "layers") == .group
         || root.kind(of: "vars") == .group
       else { throw KerasIOError.noKerasStructure(file: label) }
       plan = try keras3Plan(graph, entries: entries, file: label)
@@ -100,7 +103,17 @@ struct LoadPlan {
 
   func apply() throws {
     // Read everything first so a damaged dataset leaves the model untouched.
-    let values = try assignments.map { try $0.1.readTensor() }
+    let values = try assignments.map { try Self.read($0.1) }
     for ((param, _), value) in zip(assignments, values) { param.value = value }
+  }
+
+  /// A weight as floats; Keras stores a few as integers (Normalization's int64 `count`).
+  static func read(_ d: HDF5Dataset) throws -> Tensor {
+    do {
+      return try d.readTensor()
+    } catch HDF5Error.wrongType {
+      let ints = try d.readInt32s()
+      return try Tensor(shape: try d.shape(), scalars: ints.map { Float($0) })
+    }
   }
 }

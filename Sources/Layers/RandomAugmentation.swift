@@ -17,10 +17,14 @@ public final class RandomAugmentation: Layer {
   public let kind: Kind
   public var kerasClassName: String { kind.rawValue }
   public var isFrozen = false
+  /// The Keras options it was read with (JSON), written back on export so the user's
+  /// augmentation survives the round trip; ftune never draws from them.
+  public let kerasOptions: String
 
-  public init(_ name: String, _ kind: Kind) {
+  public init(_ name: String, _ kind: Kind, kerasOptions: String = "{}") {
     self.name = name
     self.kind = kind
+    self.kerasOptions = kerasOptions
   }
 
   public func build(_ inputShapes: [[Int]], rng: inout SeededRNG) throws -> [Int] {

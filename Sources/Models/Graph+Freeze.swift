@@ -7,7 +7,8 @@ public enum FreezeSpec: Equatable, Sendable, CustomStringConvertible {
   case count(Int)
   /// Every layer up to and including this Keras layer name.
   case layer(String)
-  /// The whole network.
+  /// Everything but the final classifier, when the network has one (see
+  /// `Graph.classifierStart`); else the whole network.
   case all
 
   /// Parses `all`, a non-negative integer, or anything else as a layer name.
@@ -69,12 +70,43 @@ extension Graph {
     }
   }
 
+  /// The first node of the final classifier a new head replaces: the last Dense with the
+  /// Activation/Softmax layers after it (VGG's `predictions`), or, without a Dense, a
+  /// trailing softmax Activation alone (Conv → GlobalAveragePooling2D → softmax keeps the
+  /// pooled scores and replaces only the softmax). Nil when the network ends otherwise
+  /// (a zoo base built without its top).
+  public var classifierStart: Int? {
+    guard !nodes.isEmpty else { return nil }
+    var i = nodes.count - 1
+    while i > 0, Graph.classifierTailClasses.contains(nodes[i].layer.kerasClassName) { i -= 1 }
+    if nodes[i].layer.kerasClassName == "Dense" { return i }
+    let softmaxTail = nodes.indices.dropFirst(i + 1).contains {
+      (nodes[$0].layer as? Activation)?.kind == .softmax
+        || nodes[$0].layer.kerasClassName == "Softmax"
+    }
+    return softmaxTail ? i + 1 : nil
+  }
+
+  /// Layers that may follow a classifier's Dense and go with it.
+  static let classifierTailClasses: Set<String> = ["Activation", "Softmax"]
+
+  /// The last node a new head keeps by default (`--freeze all`): the one before the final
+  /// classifier, or the last node when there is none.
+  public var trunkEnd: Int { (classifierStart ?? nodes.count) - 1 }
+
+  /// True when no node after `cut` reads an activation from before it (a residual skip
+  /// over the cut would need activations a feature cache does not hold).
+  public func isSelfContained(cut: Int) -> Bool {
+    nodes[(cut + 1)...].allSatisfy { $0.inputs.allSatisfy { $0 >= cut } }
+  }
+
   /// The last node of the frozen prefix that `spec` asks for (0, the input, for
-  /// `.count(0)`); throws for counts out of range and unknown names.
+  /// `.count(0)`; `trunkEnd` for `.all`); throws for counts out of range and unknown names.
+  /// A named layer is exactly that layer, wherever it lies (past the trunk too).
   public func cutIndex(for spec: FreezeSpec) throws -> Int {
     switch spec {
     case .all:
-      return nodes.count - 1
+      return trunkEnd
     case .layer(let layerName):
       guard let i = index(of: layerName) else {
         throw FreezeError.unknownLayer(layerName, graph: name, names: nodes.map(\.layer.name))

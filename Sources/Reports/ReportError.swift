@@ -10,6 +10,8 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
   case invalidClasses([String])
   /// Writing a report file failed.
   case writeFailed(path: String, reason: String)
+  /// A row of predicted probabilities has the wrong length or a negative or non-finite value.
+  case invalidProbabilities(position: Int, classCount: Int)
 
   public var description: String {
     switch self {
@@ -27,6 +29,9 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
         ? "confusion matrix: the class list is empty; name at least one class"
         : "confusion matrix: class names must be unique, got "
           + classes.joined(separator: ", ")
+    case .invalidProbabilities(let position, let classCount):
+      return "metrics: example #\(position) needs \(classCount) finite, non-negative class"
+        + " probabilities; check that the model's output has one unit per class"
     case .writeFailed(let path, let reason):
       return "could not write \(path): \(reason); check that the directory exists and is "
         + "writable"

@@ -43,7 +43,9 @@ public enum AtomicFile {
       ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     let result: R
     do {
+      try FaultInjection.point(path)
       result = try body(temporary)
+      try FaultInjection.point(path)
     } catch {
       unlink(temporary)
       throw error
@@ -53,6 +55,7 @@ public enum AtomicFile {
       unlink(temporary)
       throw AtomicFileError.writeFailed(path: path, reason: why)
     }
+    try FaultInjection.point(path)
     return result
   }
 

@@ -1,5 +1,6 @@
 import Features
 import Foundation
+import HDF5
 import ImageIO
 import Models
 import TensorCore
@@ -21,6 +22,10 @@ public struct CacheWorkflow {
   public var batchSize: Int
   public var seed: UInt64 = 0
   public var partial = false
+  /// `--bad-images`; skipped files are listed in `<out>.skipped.csv` beside the feature file.
+  public var badImages = BadImagePolicy.error
+  /// `--allow-external-hdf5` (see `HDF5Trust`).
+  public var trust = HDF5Trust.fileOnly
   /// `--shard i/n`: compute and write only this shard (see `ShardSpec`).
   public var shard: ShardSpec?
   /// Under `mpirun -n P`, rank r computes shard r+1/P and rank 0 merges (see
@@ -50,15 +55,29 @@ public struct CacheWorkflow {
   public func run(log: @escaping (String) -> Void = { _ in }) throws -> (
     FeatureFile, FeatureExtractor.Stats
   ) {
-    let dataset = try ImageDataset(directory: data, classes: classes)
+    let skippedCSV = URL(fileURLWithPath: out).deletingPathExtension()
+      .appendingPathExtension("skipped.csv")
+    let dataset = try ImageDataset(directory: data, classes: classes).applying(
+      badImages, csv: communicator.isRoot ? skippedCSV : nil, log: log)
     let model = try BaseModel.load(
       base: base, weights: weights, size: size, preprocessing: preprocessing, seed: seed,
-      partial: partial, log: log, environment: environment)
+      partial: partial, trust: trust, log: log, environment: environment)
     let graph = model.graph
-    let cut = min(try graph.cutIndex(for: FreezeSpec(freeze)), model.trunkEnd)
+    // Exactly the layer --freeze names, whatever its rank (`all`: the trunk end).
+    let cut = try graph.cutIndex(for: FreezeSpec(freeze))
     guard cut > 0 else {
       throw WorkflowError.badValue(
         option: "freeze", value: freeze, hint: "cache a cut after the input: a layer name or N ≥ 1")
+    }
+    let cutName = graph.nodes[cut].layer.name
+    let cutShape = graph.nodes[cut].outputShape
+    if pooling != .none && cutShape.count != 3 {
+      throw WorkflowError.badValue(
+        option: "pool", value: pooling.rawValue,
+        hint: "\(cutName) outputs \(cutShape), not spatial [H, W, C]: leave out --pool")
+    }
+    if let note = model.unusedNote(kept: cut, what: "caching \(cutName) \(cutShape)") {
+      log(note)
     }
     let pipeline = ImagePipeline(
       size: model.size, channels: model.channels, preprocessing: model.preprocessing)
@@ -90,7 +109,7 @@ public struct CacheWorkflow {
       features: features, paths: samples.map(\.1),
       labels: samples.map(\.0.label), classNames: dataset.classes,
       attributes: [
-        "base": base, "weights": model.weights, "cut_layer": graph.nodes[cut].layer.name,
+        "base": base, "weights": model.weights, "cut_layer": cutName,
         "freeze": freeze, "preprocess": model.preprocessing.rawValue, "size": "\(model.size)",
         "pool": pooling.rawValue, "key": key.hex, "ftune_format": FeatureFile.format,
       ])

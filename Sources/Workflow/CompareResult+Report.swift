@@ -111,3 +111,37 @@ extension CompareResult {
     return try encoder.encode(report)
   }
 }
+
+extension CompareResult {
+  /// report.html: the verdict with compare.png, the strategy table (winner highlighted),
+  /// how to read it, and `settings`.
+  func html(settings: [(String, String)]) -> HTMLReport {
+    let (headers, rows) = table()
+    let lines = summaryLines
+    let verdict = lines.enumerated().map { i, line in
+      HTML.paragraph(line, className: i == 0 ? "verdict" : line.hasPrefix("warning") ? "warning" : "note")
+    }.joined()
+    let scheme = crossValidated ? "\(folds)-fold stratified cross-validation" : "a fixed split"
+    return HTMLReport(
+      title: "ftune compare",
+      subtitle: "Validation accuracy and loss (mean ± std) over \(scheme), \(epochs) epoch(s)"
+        + " per fold · \(EvaluateWorkflow.timestamp())",
+      sections: [
+        .init(
+          id: "winner", title: "Winner",
+          body: verdict + HTML.figure(
+            "compare.png", alt: "validation accuracy by strategy",
+            caption: "Mean validation accuracy ± std per strategy (bars), fitting seconds per"
+              + " fold (right axis).")),
+        .init(
+          id: "strategies", title: "Strategies",
+          body: HTML.table(
+            headers: headers, rows: rows, numeric: Set(4..<12),
+            highlight: bestIndex.map { Set([$0]) } ?? [], className: "compact")
+            + HTML.paragraph(
+              "Files: compare.json, compare.md, folds.csv. The highlighted row is the winner.",
+              className: "note")),
+        .settings(settings),
+      ])
+  }
+}

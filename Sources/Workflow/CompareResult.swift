@@ -219,8 +219,9 @@ public struct CompareResult: Sendable {
       secondsLabel: "fit seconds per fold")
   }
 
-  /// Writes compare.json, compare.md and compare.png into `directory` (each atomically).
-  public func write(to directory: URL) throws {
+  /// Writes compare.json, compare.md, compare.png and report.html (showing `settings`) into
+  /// `directory` (each atomically).
+  public func write(to directory: URL, settings: [(String, String)] = []) throws {
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {
@@ -238,5 +239,6 @@ public struct CompareResult: Sendable {
     let title = "Validation accuracy by " + (isGrid ? "strategy" : "freezing strategy")
     try plot.plot(title: title).render(width: width, height: height)
       .write(to: directory.appendingPathComponent("compare.png"))
+    try html(settings: settings).write(to: directory)
   }
 }

@@ -40,7 +40,7 @@ extension CompareWorkflow {
       seed: s.training.seed &+ UInt64(f.fold), augmentation: augment)
     let cacheable =
       s.cache && !strategy.freezesNothing && strategy.cut > 0
-      && TrainWorkflow.cutIsSelfContained(graph, strategy.cut)
+      && graph.isSelfContained(cut: strategy.cut)
     guard cacheable else {
       let train = ImageBatches(
         paths: trainSamples.map(\.path), labels: trainSamples.map(\.label),

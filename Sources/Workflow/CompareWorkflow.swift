@@ -1,6 +1,7 @@
 import Augment
 import Features
 import Foundation
+import HDF5
 import ImageIO
 import Layers
 import Models
@@ -32,11 +33,13 @@ public final class CompareWorkflow {
   /// `grid` nil compares the run's own head (`--hidden`) and `--augment` set only.
   public init(
     options: RunOptions, freezeList: [String], cv: Int?, grid: CompareGrid? = nil,
-    progress: any TrainingProgress = ConsoleProgress(),
+    progress: any TrainingProgress = ConsoleProgress(), trust: HDF5Trust = .fileOnly,
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws {
     self.options = options
-    self.settings = try TrainSettings(options)
+    var settings = try TrainSettings(options)
+    settings.hdf5Trust = trust
+    self.settings = settings
     guard !freezeList.isEmpty else {
       throw WorkflowError.missingOption(
         "freeze", hint: "give a list of strategies, e.g. --freeze 0,7,13,all or --freeze auto")
@@ -54,16 +57,17 @@ public final class CompareWorkflow {
   public func run() throws -> CompareResult {
     let started = Date()
     let s = settings
-    let dataset = try ImageDataset(directory: s.data, classes: s.classes)
+    let out = URL(fileURLWithPath: s.out ?? "compare")
+    let dataset = try ImageDataset(directory: s.data, classes: s.classes).applying(
+      s.badImages, csv: out.appendingPathComponent("skipped.csv"), log: progress.message)
     let samples = dataset.samples
     let labels = samples.map(\.label)
     let folds = try makeFolds(dataset)
-    let out = URL(fileURLWithPath: s.out ?? "compare")
     try writeFolds(folds, dataset: dataset, to: out)
 
     let base = try BaseModel.load(
       base: s.base, weights: s.weights, size: s.size, preprocessing: s.preprocessing,
-      seed: s.training.seed, partial: s.partial, log: progress.message,
+      seed: s.training.seed, partial: s.partial, trust: s.hdf5Trust, log: progress.message,
       environment: environment)
     // Each row and fold starts from the loaded weights (fine-tuning changes them).
     let initial = base.graph.parameters.map(\.value)
@@ -83,6 +87,13 @@ public final class CompareWorkflow {
 
     var results: [CompareResult.Strategy] = []
     for strategy in strategies {
+      let kept = HeadSwap.keptEnd(of: base.graph, frozenThrough: strategy.cut)
+      let keptName = base.graph.nodes[kept].layer.name
+      if let note = base.unusedNote(
+        kept: kept, what: "freeze \(strategy.name): the new head after \(keptName)")
+      {
+        progress.message(note)
+      }
       for head in grid.heads {
         for augmentSet in grid.augmentSets {
           PeakMemory.resetPeak()
@@ -93,7 +104,7 @@ public final class CompareWorkflow {
             for (p, v) in zip(base.graph.parameters, initial) { p.value = v }
             let (graph, headStart) = try HeadSwap.attach(
               head.spec(classes: dataset.classes.count, settings: s), to: base.graph,
-              cut: base.trunkEnd)
+              cut: kept)
             graph.freeze(through: strategy.freezesNothing ? -1 : strategy.cut)
             trainable = graph.layers.reduce(0) { $0 + $1.trainableParameterCount }
             let fitting = FoldInputs(
@@ -139,8 +150,15 @@ public final class CompareWorkflow {
     let result = CompareResult(
       strategies: results, folds: folds.folds.count, crossValidated: (cv ?? 0) >= 2,
       epochs: s.training.epochs, totalSeconds: Date().timeIntervalSince(started))
-    try result.write(to: out)
-    progress.message("wrote \(out.path)/compare.json, compare.md, compare.png, folds.csv")
+    let shown: [RunOption] = [
+      .base, .weights, .data, .epochs, .batch, .lr, .optimizer, .augment, .size, .seed,
+    ]
+    var settings = [("strategies", "--freeze " + freezeList.joined(separator: ","))]
+    settings += shown.filter { !options[$0].isEmpty }.map { ($0.name, options[$0]) }
+    settings.append(("images", "\(samples.count) (\(dataset.classes.joined(separator: ", ")))"))
+    try result.write(to: out, settings: settings)
+    progress.message(
+      "wrote \(out.path)/report.html, compare.json, compare.md, compare.png, folds.csv")
     return result
   }
 

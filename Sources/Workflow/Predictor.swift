@@ -1,5 +1,6 @@
 import Augment
 import Foundation
+import HDF5
 import ImageIO
 import KerasIO
 import Models
@@ -11,6 +12,9 @@ public final class Predictor {
   struct Member {
     let graph: Graph
     let pipeline: ImagePipeline
+    /// The run's config.yaml (its freezing tells `ftune evaluate` which prefix to cache).
+    let config: RunOptions
+    let directory: String
   }
 
   public let classes: [String]
@@ -28,7 +32,7 @@ public final class Predictor {
   }
 
   /// Loads `runs` (run directories); all must have the same classes in the same order.
-  public init(runs: [String]) throws {
+  public init(runs: [String], trust: HDF5Trust = .fileOnly) throws {
     var members: [Member] = []
     var classes: [String]?
     for run in runs {
@@ -37,7 +41,7 @@ public final class Predictor {
       guard FileManager.default.fileExists(atPath: dir.modelURL.path) else {
         throw WorkflowError.notARun(path: run, missing: "model.h5")
       }
-      let graph = try KerasModel.load(path: dir.modelURL.path)
+      let graph = try KerasModel.load(path: dir.modelURL.path, trust: trust)
       let runClasses = config[.classes].split(separator: ",").map(String.init)
       if let classes, classes != runClasses {
         throw WorkflowError.badValue(
@@ -53,13 +57,31 @@ public final class Predictor {
         Member(
           graph: graph,
           pipeline: ImagePipeline(
-            size: size, channels: graph.inputShape.last ?? 3, preprocessing: pre)))
+            size: size, channels: graph.inputShape.last ?? 3, preprocessing: pre),
+          config: config, directory: run))
     }
     guard let classes, !members.isEmpty else {
       throw WorkflowError.missingOption("run", hint: "give a run directory (runs/NAME)")
     }
     self.classes = classes
     self.members = members
+  }
+
+  /// `--bad-images` for `predict`: `paths` as given (`.error`: a bad file stops the run when
+  /// read), or without the files that cannot be used, each logged, then a summary; none
+  /// left is an error.
+  public static func usable(
+    _ paths: [String], badImages: BadImagePolicy, log: (String) -> Void
+  ) throws -> [String] {
+    guard badImages == .skip else { return paths }
+    let (kept, skipped) = ImageDataset.screened(paths: paths)
+    try skipped.report(of: paths.count, csv: nil, log: log)
+    guard !kept.isEmpty else {
+      throw WorkflowError.badValue(
+        option: "bad-images", value: "skip",
+        hint: "none of the \(paths.count) images can be used (listed above)")
+    }
+    return kept
   }
 
   /// Image files named by `inputs`: files as given, folders searched recursively (sorted).
@@ -109,12 +131,7 @@ public final class Predictor {
       let p = m.pipeline
       if tenCrop {
         for (i, path) in paths.enumerated() {
-          // Standard 10-crop: shorter side to size·256/224, then corners, centre, mirrors.
-          let image = try Image.decode(file: path)
-          let scaled = try image.resized(shorterSide: p.size * 256 / 224)
-          let crops = try TestTimeCrops.tenCrop(scaled, width: p.size, height: p.size)
-          var batch = try Image.batch(try crops.map { try p.image($0, index: 0, variant: 0) })
-          try p.preprocessing.apply(to: &batch)
+          let batch = try p.tenCropInputs(try Image.decode(file: path))
           try add(try m.graph.forward(batch, mode: .inference), to: i)
         }
       } else {
@@ -154,5 +171,17 @@ public final class Predictor {
         + p.top.map { "\($0.name) \(String(format: "%.3f", $0.probability))" }
         .joined(separator: ", ")
     }.joined(separator: "\n")
+  }
+}
+
+extension ImagePipeline {
+  /// The standard 10-crop of one image as a preprocessed batch `[10, size, size, channels]`:
+  /// shorter side to size·256/224, then the corners, the centre and their mirrors.
+  public func tenCropInputs(_ image: Image) throws -> Tensor {
+    let scaled = try image.resized(shorterSide: size * 256 / 224)
+    let crops = try TestTimeCrops.tenCrop(scaled, width: size, height: size)
+    var batch = try Image.batch(try crops.map { try self.image($0, index: 0, variant: 0) })
+    try preprocessing.apply(to: &batch)
+    return batch
   }
 }

@@ -8,7 +8,7 @@ import Training
 
 /// `runs/NAME/`: `model.h5` (Keras full model), `config.yaml` (every option; `ftune --recipe
 /// runs/NAME/config.yaml` reproduces the run), `metrics.csv`, `metrics.json`,
-/// `confusion.csv`, `confusion.png`, `curves.png`, and the `checkpoint.ftck` `--resume`
+/// `confusion.csv`, `confusion.png`, `curves.png`, `report.html` (with `validation/`), and the `checkpoint.ftck` `--resume`
 /// reads. Every file is written atomically.
 public struct RunDirectory {
   public let url: URL
@@ -18,9 +18,11 @@ public struct RunDirectory {
   public var modelURL: URL { url.appendingPathComponent("model.h5") }
   public var configURL: URL { url.appendingPathComponent("config.yaml") }
   public var checkpointURL: URL { url.appendingPathComponent("checkpoint.ftck") }
+  /// The files `--bad-images skip` left out, with the reasons.
+  public var skippedURL: URL { url.appendingPathComponent("skipped.csv") }
   public static let files = [
     "model.h5", "config.yaml", "metrics.csv", "metrics.json", "confusion.csv", "confusion.png",
-    "curves.png",
+    "curves.png", "report.html",
   ]
 
   public func prepare() throws {
@@ -42,7 +44,8 @@ public struct RunDirectory {
   /// Writes every file of a finished run.
   func write(
     graph: Graph, config: RunOptions, history: [EpochMetrics], classes: [String],
-    validation: Trainer.Evaluation?, validationLabels: [Int], seconds: Double, bestEpoch: Int
+    validation: Trainer.Evaluation?, validationLabels: [Int], validationPaths: [String],
+    seconds: Double, bestEpoch: Int
   ) throws {
     try KerasModel.save(graph, to: modelURL.path)
     try save(config.yaml, "config.yaml")
@@ -98,6 +101,10 @@ public struct RunDirectory {
       Canvas.sideBySide([
         loss.render(width: 600, height: 400), accuracy.render(width: 600, height: 400),
       ]), "curves.png")
+    try writeReport(
+      config: config, history: history, classes: classes, validation: validation,
+      validationLabels: validationLabels, validationPaths: validationPaths, bestEpoch: bestEpoch,
+      seconds: seconds)
     try? FileManager.default.removeItem(
       at: url.appendingPathComponent("checkpoint-best.ftck"))
   }

@@ -1,3 +1,4 @@
+import Augment
 /// Every option of a training run: the one table the `--flags`, the recipe keys, the
 /// `config.yaml` lines and the help are derived from. The raw value is the flag / key name.
 ///
@@ -9,7 +10,9 @@
 public enum RunOption: String, CaseIterable, Sendable {
   case base, weights, partial, freeze, classes, data
   case valSplit = "val-split"
-  case size, preprocess, augment, epochs, batch, lr, optimizer, momentum
+  case size, preprocess, augment
+  case badImages = "bad-images"
+  case epochs, batch, lr, optimizer, momentum
   case weightDecay = "weight-decay"
   case schedule, warmup
   case baseLRMult = "base-lr-mult"
@@ -38,7 +41,9 @@ public enum RunOption: String, CaseIterable, Sendable {
     case .valSplit: .init("0.2", "fraction held out for validation")
     case .size: .init("", "input side; empty for the base's own")
     case .preprocess: .init("", "caffe|tf|torch|none; empty for the base's own")
-    case .augment: .init("", "flip,crop,color,pca (empty for none)")
+    case .augment: .init("", "comma-separated ops: " + AugmentSpec.known.joined(separator: ", ") + " (empty for none)")
+    case .badImages:
+      .init("error", "error: stop at an image that cannot be used; skip: leave such files out")
     case .epochs: .init("10", "training epochs")
     case .batch: .init("16", "batch size")
     case .lr: .init("0.001", "base learning rate")

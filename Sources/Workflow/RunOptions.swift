@@ -32,7 +32,8 @@ public struct RunOptions: Equatable, Sendable {
     var rest = words[...]
     while let word = rest.popFirst() {
       guard word.hasPrefix("--") else { throw WorkflowError.unknownFlag(word) }
-      let parts = word.dropFirst(2).split(separator: "=", maxSplits: 1)
+      let parts = word.dropFirst(2).split(
+        separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
       guard let option = parts.first.flatMap({ RunOption(rawValue: String($0)) }) else {
         throw WorkflowError.unknownFlag(word)
       }

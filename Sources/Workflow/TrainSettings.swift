@@ -1,5 +1,7 @@
 import Augment
 import Foundation
+import HDF5
+import ImageIO
 import TensorCore
 import Training
 
@@ -27,6 +29,11 @@ public struct TrainSettings: Sendable {
   public var cacheDir: String?
   public var cacheVariants: Int
   public var out: String?
+  /// `--bad-images`: stop at a file that cannot be used, or leave such files out.
+  public var badImages: BadImagePolicy = .error
+  /// `--allow-external-hdf5`: a command-line choice only, never a recipe key, so a recipe
+  /// from elsewhere cannot make ftune read outside the model files.
+  public var hdf5Trust: HDF5Trust = .fileOnly
 
   public enum ClassWeights: Sendable, Equatable {
     case balanced
@@ -131,6 +138,10 @@ public struct TrainSettings: Sendable {
     cacheDir = o[.cacheDir].isEmpty ? nil : o[.cacheDir]
     cacheVariants = try int(.cacheVariants, min: 1)
     out = o[.out].isEmpty ? nil : o[.out]
+    guard let policy = BadImagePolicy(rawValue: o[.badImages]) else {
+      throw bad(.badImages, "use error or skip")
+    }
+    badImages = policy
   }
 
   /// Per-class loss weights for these class counts.

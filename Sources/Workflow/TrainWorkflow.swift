@@ -1,5 +1,6 @@
 import Features
 import Foundation
+import HDF5
 import ImageIO
 import Layers
 import Models
@@ -18,10 +19,13 @@ public final class TrainWorkflow {
 
   public init(
     options: RunOptions, progress: any TrainingProgress = ConsoleProgress(),
+    trust: HDF5Trust = .fileOnly,
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws {
     self.options = options
-    self.settings = try TrainSettings(options)
+    var settings = try TrainSettings(options)
+    settings.hdf5Trust = trust
+    self.settings = settings
     self.progress = progress
     self.environment = environment
   }
@@ -44,7 +48,11 @@ public final class TrainWorkflow {
     let started = Date()
     if !communicator.isRoot { progress = SilentProgress() }
     // 1. Data first: a wrong folder fails before minutes of weight loading.
-    let dataset = try ImageDataset(directory: s.data, classes: s.classes)
+    let out = try sharedOut(s)
+    let dataset = try ImageDataset(directory: s.data, classes: s.classes).applying(
+      s.badImages,
+      csv: communicator.isRoot ? RunDirectory(url: URL(fileURLWithPath: out)).skippedURL : nil,
+      log: progress.message)
     let (trainSamples, valSamples) = try dataset.split(
       validationFraction: s.validationSplit, seed: s.training.seed)
     guard !trainSamples.isEmpty else { throw TrainingError.emptyDataset(what: "training") }
@@ -52,27 +60,31 @@ public final class TrainWorkflow {
     // 2. Base, weights, head, freezing.
     let base = try BaseModel.load(
       base: s.base, weights: s.weights, size: s.size, preprocessing: s.preprocessing,
-      seed: s.training.seed, partial: s.partial, log: progress.message,
+      seed: s.training.seed, partial: s.partial, trust: s.hdf5Trust, log: progress.message,
       environment: environment)
     let spec = HeadSpec(
       classes: dataset.classes.count, dropout: s.dropout > 0 ? s.dropout : nil,
       hidden: s.hidden > 0 ? s.hidden : nil, seed: s.training.seed)
-    let (graph, headStart) = try HeadSwap.attach(spec, to: base.graph, cut: base.trunkEnd)
-    let trunkEnd = base.trunkEnd
-    func cut(for freeze: FreezeSpec) throws -> Int {
-      min(try base.graph.cutIndex(for: freeze), trunkEnd)
-    }
     let freezeSpec = FreezeSpec(s.freeze)
-    let cutNode = try cut(for: freezeSpec)
+    // The cut is exactly the layer --freeze names; the head goes after it, or after the
+    // base's trunk end when the cut lies before (layers between them train).
+    let (cutNode, kept) = try base.cut(for: freezeSpec)
+    let (graph, headStart) = try HeadSwap.attach(spec, to: base.graph, cut: kept)
     func applyFreeze(_ spec: FreezeSpec, _ c: Int) {
-      graph.freeze(through: spec == .count(0) ? -1 : c)
+      graph.freeze(through: spec == .count(0) ? -1 : min(c, kept))
     }
     applyFreeze(freezeSpec, cutNode)
     progress.message(
       "\(s.base): \(graph.nodes.count) layers, weights \(base.weights), frozen through"
-        + " \(cutNode > 0 ? graph.nodes[cutNode].layer.name : "nothing") (--freeze \(s.freeze));"
+        + " \(cutNode > 0 ? graph.nodes[cutNode].layer.name : "nothing") (--freeze \(s.freeze)),"
+        + " new head after \(graph.nodes[kept].layer.name) \(graph.nodes[kept].outputShape);"
         + " classes \(dataset.classes.joined(separator: ", "))"
         + " (\(trainSamples.count) train, \(valSamples.count) validation)")
+    if let note = base.unusedNote(
+      kept: kept, what: "the new head after \(graph.nodes[kept].layer.name)")
+    {
+      progress.message(note)
+    }
 
     // 3. Inputs: cached features at the cut when everything before it is frozen.
     let augment = try Augmentation(s.augment, size: base.size)
@@ -82,7 +94,12 @@ public final class TrainWorkflow {
     let variants = augment == nil ? 1 : s.cacheVariants
     let canCache =
       s.cache && cutNode > 0 && freezeSpec != .count(0) && s.training.unfreezeAt.isEmpty
-      && (augment == nil || s.cacheVariants > 1) && Self.cutIsSelfContained(graph, cutNode)
+      && (augment == nil || s.cacheVariants > 1) && graph.isSelfContained(cut: cutNode)
+    if s.cache && cutNode > 0 && !graph.isSelfContained(cut: cutNode) {
+      progress.message(
+        "features at \(graph.nodes[cutNode].layer.name) are not cached: a later layer skips"
+          + " over it, so images run through the frozen layers every epoch")
+    }
     let train: any BatchProvider
     let validation: (any BatchProvider)?
     var stats: FeatureExtractor.Stats?
@@ -148,10 +165,10 @@ public final class TrainWorkflow {
     trainer.progress = progress
     trainer.refreeze = { n in
       let spec = FreezeSpec.count(n)
-      applyFreeze(spec, try cut(for: spec))
+      applyFreeze(spec, try base.graph.cutIndex(for: spec))
     }
     trainer.communicator = communicator
-    let runDir = RunDirectory(url: URL(fileURLWithPath: try sharedOut(s)))
+    let runDir = RunDirectory(url: URL(fileURLWithPath: out))
     if communicator.isRoot { try runDir.prepare() }
     trainer.checkpointURL = runDir.checkpointURL
     let result: Trainer.Result
@@ -178,17 +195,12 @@ public final class TrainWorkflow {
     try runDir.write(
       graph: graph, config: resolved, history: result.history, classes: dataset.classes,
       validation: evaluation, validationLabels: valSamples.map(\.label),
+      validationPaths: valSamples.map(\.path),
       seconds: Date().timeIntervalSince(started), bestEpoch: result.bestEpoch)
     progress.message("wrote \(runDir.url.path)")
     return Summary(
       runDirectory: runDir.url, history: result.history, cached: canCache, featureStats: stats,
       validation: evaluation, bestEpoch: result.bestEpoch)
-  }
-
-  /// True when no node after `cut` reads an activation from before it (a residual skip
-  /// over the cut would need activations the cache does not hold).
-  static func cutIsSelfContained(_ graph: Graph, _ cut: Int) -> Bool {
-    graph.nodes[(cut + 1)...].allSatisfy { $0.inputs.allSatisfy { $0 >= cut } }
   }
 
   static func defaultOut(_ base: String) -> String {

@@ -11,11 +11,12 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
   case badValue(option: String, value: String, hint: String)
   /// The file an option names does not exist (a data error, not a usage error).
   case missingFile(option: String, path: String, hint: String)
-  case weightsNotFound(base: String, looked: [String], fileName: String)
   case noWeightsKnown(base: String)
   case runDirectory(path: String, reason: String)
   case notARun(path: String, missing: String)
   case noImages(paths: [String])
+  /// `ftune evaluate`'s data folder does not hold exactly the run's class folders.
+  case classFolders(data: String, unknown: [String], missing: [String], classes: [String])
 
   public var description: String {
     switch self {
@@ -37,11 +38,6 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
       return "--\(option) \(value): \(hint)"
     case .missingFile(let option, let path, let hint):
       return "--\(option) \(path): no such file; \(hint)"
-    case .weightsNotFound(let base, let looked, let fileName):
-      return "no weights for \(base): looked for \(looked.joined(separator: ", ")). Put Keras's"
-        + " \(fileName) in ~/.keras/models/ (Keras downloads it there), pass --weights FILE"
-        + " (data/fetch-weights.sh fetches real weights into data/fetched/weights/), or"
-        + " --weights random to start from random weights"
     case .noWeightsKnown(let base):
       return "Keras publishes no weights file for \(base) with these options: pass"
         + " --weights FILE or --weights random"
@@ -51,6 +47,16 @@ public enum WorkflowError: Error, Equatable, CustomStringConvertible {
       return "\(path) is not an ftune run directory (no \(missing)); train one with ftune --out"
     case .noImages(let paths):
       return "no JPEG or PNG images in \(paths.joined(separator: ", "))"
+    case .classFolders(let data, let unknown, let missing, let classes):
+      var problems: [String] = []
+      if !unknown.isEmpty {
+        problems.append("folder(s) \(unknown.joined(separator: ", ")) are not classes of the run")
+      }
+      if !missing.isEmpty {
+        problems.append("no folder for class(es) \(missing.joined(separator: ", "))")
+      }
+      return "\(data): \(problems.joined(separator: "; ")); the run was trained on"
+        + " \(classes.joined(separator: ", ")): give a folder with one sub-folder per class"
     }
   }
 }

@@ -19,6 +19,9 @@ enum ExitStatus {
   static let usage: Int32 = 64
   /// A missing, damaged or unsuitable input file or folder (EX_DATAERR): fix the data.
   static let data: Int32 = 65
+  /// A weights download could not reach its server or stopped (EX_UNAVAILABLE): go online,
+  /// rerun to resume, or put the file in place by hand.
+  static let unavailable: Int32 = 69
   /// Something ftune could not write (EX_IOERR): check the path, space and permissions.
   static let io: Int32 = 74
   /// An internal inconsistency (EX_SOFTWARE): a bug in ftune, please report it.
@@ -34,8 +37,11 @@ enum ExitStatus {
         .badValue:
         return usage
       case .runDirectory: return io
-      case .missingFile, .weightsNotFound, .noWeightsKnown, .notARun, .noImages: return data
+      case .missingFile, .noWeightsKnown, .notARun, .noImages, .classFolders: return data
       }
+    case let e as WeightsDownloadError:
+      if case .hashMismatch = e { return data }
+      return unavailable
     case let e as TrainingError:
       switch e {
       case .badOption: return usage

@@ -12,8 +12,9 @@ struct FTune: ParsableCommand {
     discussion: ExitStatus.help,
     subcommands: [
       TrainCommand.self, CacheCommand.self, CompareCommand.self, PredictCommand.self,
+      EvaluateCommand.self,
       InspectCommand.self, AugmentCommand.self, ExportCommand.self, BenchCommand.self,
-      BenchLoaderCommand.self, ImportTorchCommand.self,
+      BenchLoaderCommand.self, ImportTorchCommand.self, ZooCommand.self,
     ],
     defaultSubcommand: TrainCommand.self
   )

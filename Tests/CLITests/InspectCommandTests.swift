@@ -14,7 +14,7 @@ import Testing
     #expect(r.status == 0)
     for text in [
       "USAGE: ftune inspect [<base>]", "--layers", "--weights", "--size", "--alpha", "--include-top",
-      "--pooling", "--freeze", "--json", "vgg16, vgg19, resnet50, mobilenet_v2",
+      "--pooling", "--freeze", "--json", "xception, vgg16, vgg19, resnet50, resnet101",
       "the --freeze N that freezes up to each layer",
     ] {
       #expect(r.out.contains(text), "help lacks '\(text)'")
@@ -42,10 +42,13 @@ import Testing
     // Keras's model.summary() for VGG16 without top: 14,714,688 parameters.
     #expect(lines.contains("Total params: 14,714,688"))
     #expect(lines.contains("Trainable params: 7,079,424"))
-    let row = try #require(lines.first { $0.contains("block4_conv3") })
-    #expect(row.split(separator: " ", omittingEmptySubsequences: true)
-      == ["13", "block4_conv3", "Conv2D", "4x4x512", "2,359,808", "frozen", "10"])
-    let next = try #require(lines.first { $0.contains("block5_conv1") })
+    let row = try #require(Self.row("block4_conv3", in: lines))
+    #expect(row.split(separator: " ", omittingEmptySubsequences: true).prefix(8)
+      == ["13", "block4_conv3", "Conv2D", "4x4x512", "2,359,808", "frozen", "10", "4x4x512"])
+    // What --freeze through it trains: block 5 and a pooled head.
+    #expect(row.hasSuffix("block5_conv1..block5_conv3 (3) + GAP head"))
+    #expect(lines.contains("--freeze all: through block5_pool; the new head goes after it"))
+    let next = try #require(Self.row("block5_conv1", in: lines))
     #expect(next.contains("trainable"))
   }
 
@@ -72,6 +75,11 @@ import Testing
     #expect(pooling.err.contains("--pooling must be none, avg or max"))
   }
 
+  /// The table row of layer `name` (its second column).
+  static func row(_ name: String, in lines: [String]) -> String? {
+    lines.first { $0.split(separator: " ").dropFirst().first.map(String.init) == name }
+  }
+
   static let kerasFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("KerasIOTests/Fixtures")
 
@@ -81,9 +89,27 @@ import Testing
     #expect(r.status == 0, "\(r.err)")
     let lines = r.out.split(separator: "\n").map(String.init)
     #expect(lines.contains("Total params: 383"))
-    let row = try #require(lines.first { $0.contains(" res_conv ") })
+    let row = try #require(Self.row("res_conv", in: lines))
     #expect(row.contains("frozen"))
-    #expect(try #require(lines.first { $0.contains(" head ") }).contains("trainable"))
+    #expect(try #require(Self.row("head", in: lines)).contains("trainable"))
+  }
+
+  /// A full model saved by tf_keras with its top: each row says what a cut there caches and
+  /// trains, and `--freeze all` keeps fc1/fc2 and replaces only the classifier.
+  @Test func rowsSayWhatACutCachesAndTrains() throws {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Fixtures/cut/mini_vgg_top.h5").path
+    let r = try Self.run(["inspect", path, "--freeze", "all"])
+    #expect(r.status == 0, "\(r.err)")
+    let lines = r.out.split(separator: "\n").map(String.init)
+    func row(_ name: String) throws -> [String] {
+      try #require(Self.row(name, in: lines)).split(separator: " ").map(String.init)
+    }
+    #expect(try row("block2_pool").suffix(5) == ["8x8x4", "fc1..fc2", "(2)", "+", "head"])
+    #expect(try row("flatten").suffix(5) == ["256", "fc1..fc2", "(2)", "+", "head"])
+    #expect(try row("fc2").suffix(2) == ["12", "head"])
+    #expect(try row("fc2").contains("frozen") && row("predictions").contains("trainable"))
+    #expect(lines.contains("--freeze all: through fc2; the new head replaces predictions"))
   }
 
   @Test func weightsThatDoNotFitAreRefusedWithTheReport() throws {

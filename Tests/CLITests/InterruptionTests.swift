@@ -233,8 +233,22 @@ enum RunFileCheck {
   }
 
   static func check(_ url: URL) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    {
+      // The report's validation/ files and thumbnails, each written atomically too.
+      let inner = problems(in: url)
+      guard inner.isEmpty else { throw Damaged(description: inner.joined(separator: "; ")) }
+      return
+    }
     let data = try Data(contentsOf: url)
     switch url.pathExtension {
+    case "html":
+      let text = String(decoding: data, as: UTF8.self)
+      guard text.hasPrefix("<!DOCTYPE html>"), text.hasSuffix("</html>\n") else {
+        throw Damaged(description: "html")
+      }
     case "ftck":
       _ = try checkpoint(url)
     case "png":

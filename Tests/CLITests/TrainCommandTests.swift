@@ -12,6 +12,8 @@ enum FTuneProcess {
     env["HOME"] = home.path
     env["FTUNE_CACHE_DIR"] = home.appendingPathComponent("cache").path
     env.removeValue(forKey: "KERAS_HOME")
+    // Weight downloads go to a closed loopback port: tests never reach outside.
+    env["FTUNE_WEIGHTS_URL"] = "http://127.0.0.1:9/"
     return env
   }
 

@@ -95,7 +95,7 @@ private struct TempTree {
       Issue.record("bad file accepted")
     } catch let error as DatasetError {
       #expect(error.description.contains(bad.path))
-      #expect(error.description.contains("--on-bad-image skip"))
+      #expect(error.description.contains("--bad-images skip"))
     }
     var reported = [String]()
     let skipped = try ImageDataset.load(bad, policy: .skip) { reported.append($0.path ?? "") }

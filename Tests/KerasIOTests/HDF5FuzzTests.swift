@@ -9,13 +9,14 @@ import Testing
 /// Damaged Keras files the HDF5 fuzzer wrote (tools/fuzz/run.sh hdf5, mutations of the
 /// Keras 2 fixtures). On the first two libhdf5 only leaks on its error path (its bug,
 /// suppressed there); on the global-heap ones libhdf5 1.10.8 itself loops forever or
-/// segfaults while reading `layer_names`, so ftune must refuse them before libhdf5 reads
-/// them. Each must give a typed error naming the file, both when opening as a full model
+/// segfaults while reading `layer_names`, and on the last two a string's heap reference
+/// points at no object (SIGSEGV in H5HG_read) or claims 4 GB, so ftune must refuse them
+/// before libhdf5 reads them. Each must give a typed error naming the file, both when opening as a full model
 /// and when loading weights into a model.
 @Suite struct HDF5FuzzTests {
   static let files = [
     "vlen-attribute-damaged.h5", "object-header-damaged.h5", "global-heap-overrun.h5",
-    "global-heap-stall.h5",
+    "global-heap-stall.h5", "global-heap-dangling-reference.h5", "vlen-string-length-4gb.h5",
   ]
 
   func path(_ name: String) -> String {

@@ -24,9 +24,9 @@ import Testing
     #expect(try root.stringAttribute("json") == "{\"k\": 1}")
     #expect(try root.group("empty").stringArrayAttribute("weight_names") == [])
     #expect(try root.children() == ["a", "empty", "scalar"])
-    #expect(root.kind(of: "a/b") == .group)
-    #expect(root.kind(of: "a/b/x") == .dataset)
-    #expect(root.kind(of: "a/nothing/x") == nil)
+    #expect(try root.kind(of: "a/b") == .group)
+    #expect(try root.kind(of: "a/b/x") == .dataset)
+    #expect(try root.kind(of: "a/nothing/x") == nil)
   }
 
   /// Keras 2 files hold both kinds of strings: variable-length (tf_keras 2.x) and

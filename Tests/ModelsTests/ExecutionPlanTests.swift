@@ -81,4 +81,33 @@ import Testing
     #expect(labels.contains("folded Conv2D+BatchNormalization+ReLU"))
     #expect(labels.contains("fused inverted-residual block + Add"))
   }
+
+  /// Activations no kernel epilogue applies (a ReLU capped at 0.5, a sigmoid) stay out of
+  /// every fused step and run through their layers: same outputs as layer by layer.
+  @Test func unfusableActivationsRunUnfused() throws {
+    let g = Graph(name: "unfusable", seed: 4)
+    var y = try g.input("input", shape: [9, 8, 4])
+    y = try g.add(Conv2D("c1", filters: 6, kernelSize: (3, 3), padding: .same), y)
+    y = try g.add(BatchNormalization("bn1"), y)
+    y = try g.add(ReLU("capped", maxValue: 0.5), y)
+    y = try g.add(Conv2D("c2", filters: 5, kernelSize: (1, 1)), y)
+    y = try g.add(BatchNormalization("bn2"), y)
+    try g.add(Activation("sig", .sigmoid), y)
+    var rng = SeededRNG(seed: 40)
+    for node in g.nodes {
+      for p in node.layer.weights {
+        let lo: Float = p.name == "moving_variance" ? 0.2 : -1
+        p.value = Tensor(shape: p.value.shape) { _ in rng.uniform(lo, 1.5) }
+      }
+    }
+    let inference = Self.plan(g)
+    let folds = inference.nodes.values.compactMap { $0 as? FoldGroup }
+    #expect(folds.count == 2 && folds.allSatisfy { $0.activation == nil && $0.kind == .linear })
+    let training = Self.plan(g, mode: .training, recording: { _ in true })
+    #expect(training.nodes.isEmpty)
+    let x = Tensor(shape: [2, 9, 8, 4]) { _ in rng.uniform(-2, 2) }
+    let folded = try g.forward(x, mode: .inference)
+    let reference = try FoldTests.layerByLayer(g, x, mode: .inference, firstRecording: .max)
+    #expect(FoldTests.close(folded, reference))
+  }
 }

@@ -16,8 +16,8 @@ import Testing
     var x = try g.input("input", shape: [13, 11, 6])
     x = try g.add(ZeroPadding2D("pool1_pad", padding: ((1, 1), (1, 1))), x)
     x = try g.add(MaxPooling2D("pool1_pool", poolSize: (3, 3), strides: (2, 2)), x)
-    x = try ResNet50.block(g, x, filters: 4, stride: 2, convShortcut: true, name: "b1")
-    x = try ResNet50.block(g, x, filters: 4, convShortcut: false, name: "b2")
+    x = try ResNet.block(g, x, filters: 4, stride: 2, convShortcut: true, name: "b1")
+    x = try ResNet.block(g, x, filters: 4, convShortcut: false, name: "b2")
     var rng = SeededRNG(seed: seed + 100)
     for node in g.nodes {
       for p in node.layer.weights {

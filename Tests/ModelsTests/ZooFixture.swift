@@ -21,6 +21,7 @@ struct ZooFixture: Decodable {
     let input_shape: [Int]?
     let alpha: Double?
     let classes: Int?
+    let depth_multiplier: Int?
   }
   struct Cut: Decodable {
     let layer: String
@@ -62,20 +63,17 @@ struct ZooFixture: Decodable {
       .map { String($0.dropFirst(4).dropLast(5)) }.sorted()
   }
 
-  /// The zoo name of the Keras constructor.
-  var base: String {
-    [
-      "VGG16": "vgg16", "VGG19": "vgg19", "ResNet50": "resnet50",
-      "MobileNetV2": "mobilenet_v2", "MobileNetV2Torch": "mobilenet_v2_torch",
-    ][keras_constructor] ?? keras_constructor
-  }
+  /// The zoo name: Keras's constructor name is one (`ResNet50V2`, `MobileNetV2Torch`).
+  var base: String { keras_constructor }
 
   /// The zoo options equivalent to the Keras arguments.
   var options: ZooOptions {
-    ZooOptions(
+    var o = ZooOptions(
       includeTop: kwargs.include_top, pooling: Pooling(rawValue: kwargs.pooling ?? "none") ?? .none,
       height: kwargs.input_shape?[0], width: kwargs.input_shape?[1],
       classes: kwargs.classes ?? 1000, alpha: kwargs.alpha ?? 1.0)
+    o.depthMultiplier = kwargs.depth_multiplier ?? 1
+    return o
   }
 
   func build() throws -> Graph { try ModelZoo.build(base, options) }

@@ -93,6 +93,13 @@ private func clamped(_ t: Tensor, _ a: ActivationKind) -> Tensor {
           let wantShift = clamped(
             Tensor(shape: x.shape) { x.scalars[$0] + shift[$0 % c] }, .relu)
           #expect(within(inPlace, wantShift, 1e-6), "\(isa) c=\(c) in place")
+          // Any bounds (ReLU(max_value:) with another maximum), lower ≠ 0 included.
+          let bounded = ChannelAffine.map(
+            x, channels: c, scale: scale, shift: nil, bounds: (-0.5, 0.25))
+          let wantBounded = Tensor(shape: x.shape) {
+            min(max(x.scalars[$0] * scale[$0 % c], -0.5), 0.25)
+          }
+          #expect(within(bounded, wantBounded, 1e-6), "\(isa) c=\(c) bounds")
         }
       }
     }

@@ -18,18 +18,21 @@ import Testing
     return g
   }
 
-  @Test func dropsTheOldTopAndSharesTheTrunk() throws {
+  @Test func replacesOnlyTheFinalClassifierAndSharesTheRest() throws {
     let base = try withTop()
-    #expect(HeadSwap.trunkEnd(of: base) == 2)
+    #expect(base.classifierStart == 5)
+    #expect(base.trunkEnd == 4)
     let spec = HeadSpec(classes: 3, dropout: 0.5, hidden: 6, seed: 9)
     let (g, headStart) = try HeadSwap.attach(spec, to: base)
-    #expect(headStart == 3)
+    #expect(headStart == 5)
+    // fc1 is flat: the head goes on it directly, no pooling.
     #expect(g.layers.map(\.name) == [
-      "input_1", "conv1", "pool1", "head_pool", "head_dropout", "head_dense", "head_predictions",
-      "head_softmax",
+      "input_1", "conv1", "pool1", "flatten", "fc1", "head_dropout", "head_dense",
+      "head_predictions", "head_softmax",
     ])
-    #expect(g.layers[1] === base.layers[1])
+    #expect(g.layers[4] === base.layers[4])
     #expect(g.outputShape == [3])
+    #expect(HeadSwap.unusedLayers(of: base, keptEnd: 4) == ["predictions"])
     // Softmax rows over the 3 new classes.
     let x = Tensor(shape: [2, 8, 8, 3]) { Float($0 % 17) / 17 }
     let y = try g.forward(x, mode: .inference)
@@ -39,6 +42,36 @@ import Testing
     }
   }
 
+  @Test func aSpatialCutIsPooledAndACutPastTheTrunkIsKept() throws {
+    let base = try withTop()
+    let (spatial, _) = try HeadSwap.attach(HeadSpec(classes: 3), to: base, cut: 2)
+    #expect(spatial.layers.map(\.name) == [
+      "input_1", "conv1", "pool1", "head_pool", "head_predictions", "head_softmax",
+    ])
+    // --freeze predictions: the head goes on the old softmax's output.
+    #expect(HeadSwap.keptEnd(of: base, frozenThrough: 5) == 5)
+    #expect(HeadSwap.keptEnd(of: base, frozenThrough: 1) == 4)
+    let (past, _) = try HeadSwap.attach(HeadSpec(classes: 3), to: base, cut: 5)
+    #expect(past.layers.map(\.name).suffix(3) == ["predictions", "head_predictions", "head_softmax"])
+  }
+
+  @Test func classifierOfAModelEndingInPoolingAndSoftmax() throws {
+    // Conv → GlobalAveragePooling2D → Activation(softmax): only the softmax is replaced.
+    let g = Graph(name: "gap", seed: 1)
+    var x = try g.input("input_1", shape: [6, 6, 3])
+    x = try g.add(Conv2D("conv", filters: 4, kernelSize: (3, 3)), x)
+    x = try g.add(GlobalAveragePooling2D("pool"), x)
+    try g.add(Activation("predictions", .softmax), x)
+    #expect(g.trunkEnd == 2)
+    #expect(try g.cutIndex(for: .all) == 2)
+    // A trunk without a top is kept whole.
+    let trunk = Graph(name: "trunk", seed: 1)
+    let t = try trunk.input("input_1", shape: [6, 6, 3])
+    try trunk.add(Conv2D("conv", filters: 4, kernelSize: (3, 3), activation: .relu), t)
+    #expect(trunk.classifierStart == nil)
+    #expect(trunk.trunkEnd == 1)
+  }
+
   @Test func headIsGlorotUniformFromTheSeed() throws {
     func head(_ seed: UInt64) throws -> Tensor {
       let (g, _) = try HeadSwap.attach(HeadSpec(classes: 3, seed: seed), to: try withTop())
@@ -46,9 +79,9 @@ import Testing
       return try #require(layer.kernel).value
     }
     let k = try head(1)
-    #expect(k.shape == [4, 3])
-    // Keras glorot_uniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)) = sqrt(6 / 7).
-    let limit = (6.0 / 7.0).squareRoot()
+    // On fc1's 5 units. Keras glorot_uniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)).
+    #expect(k.shape == [5, 3])
+    let limit = (6.0 / 8.0).squareRoot()
     #expect(k.scalars.allSatisfy { abs(Double($0)) <= limit })
     #expect(k.scalars.contains { abs(Double($0)) > limit / 4 })
     #expect(try head(1) == k)

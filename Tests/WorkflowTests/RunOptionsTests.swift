@@ -70,9 +70,9 @@ import Testing
   /// '=', a switch alone, the last repeat winning; anything else is one usage error.
   @Test func flagsParseByTheTable() throws {
     let given = try RunOptions.flags(parsing: [
-      "--base", "vgg16", "--val-split=0.3", "--partial", "--lr", "1", "--lr", "2",
+      "--base", "vgg16", "--val-split=0.3", "--partial", "--lr", "1", "--lr", "2", "--size=",
     ])
-    #expect(given == [.base: "vgg16", .valSplit: "0.3", .partial: "true", .lr: "2"])
+    #expect(given == [.base: "vgg16", .valSplit: "0.3", .partial: "true", .lr: "2", .size: ""])
     #expect(throws: WorkflowError.unknownFlag("--epocs")) {
       try RunOptions.flags(parsing: ["--epocs", "3"])
     }

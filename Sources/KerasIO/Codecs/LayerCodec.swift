@@ -22,10 +22,18 @@ protocol LayerCodec: SendableMetatype {
   /// How many weights the layer will allocate for inputs of `channels` last-axis values,
   /// before it allocates them (a damaged config is refused early).
   static func weightCount(_ layer: L, channels: Double) -> Double
+  /// Complete tf_keras layer entries written in place of `layer` when tf_keras has no one
+  /// class for it, the last named as the layer; nil (the default) writes the layer itself.
+  static func tfKerasLayers(_ layer: L, inputs: [String]) -> [[String: Any]]?
 }
 
 extension LayerCodec {
   static func weightCount(_ layer: L, channels: Double) -> Double { 0 }
+  static func tfKerasLayers(_ layer: L, inputs: [String]) -> [[String: Any]]? { nil }
+
+  static func tfKerasLayersAny(_ layer: any Layer, inputs: [String]) -> [[String: Any]]? {
+    (layer as? L).flatMap { tfKerasLayers($0, inputs: inputs) }
+  }
 
   /// One call taking `inputs` positionally: `[[["a", 0, 0, {}], ["b", 0, 0, {}]]]`.
   static func inboundNodes(_ layer: L, inputs: [String]) -> [Any] {

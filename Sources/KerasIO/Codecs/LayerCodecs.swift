@@ -81,4 +81,17 @@ extension LayerCodecs {
   static func inboundNodes(_ layer: any Layer, inputs: [String]) -> [Any] {
     codec(for: layer)?.inboundNodesAny(layer, inputs: inputs) ?? []
   }
+
+  /// The tf_keras layer entries (class, name, config, inbound nodes) that write `layer`:
+  /// usually one, several where tf_keras composes it from other classes (hard_silu).
+  static func tfKerasEntries(_ layer: any Layer, inputs: [String], file: String) throws
+    -> [[String: Any]]
+  {
+    if let layers = codec(for: layer)?.tfKerasLayersAny(layer, inputs: inputs) { return layers }
+    return [[
+      "class_name": layer.kerasClassName, "name": layer.name,
+      "config": try encode(layer, file: file),
+      "inbound_nodes": inboundNodes(layer, inputs: inputs),
+    ]]
+  }
 }

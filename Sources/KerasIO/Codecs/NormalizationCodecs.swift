@@ -16,7 +16,9 @@ enum LayerNormalizationCodec: LayerCodec {
     ["axis": [-1], "epsilon": number(l.epsilon), "center": l.center, "scale": l.scale]
   }
 
-  static func weightCount(_ l: LayerNormalization, channels: Double) -> Double { 2 * channels }
+  static func weightCount(_ l: LayerNormalization, channels: Double) -> Double {
+    (l.center ? channels : 0) + (l.scale ? channels : 0)
+  }
 }
 
 /// Keras's `Normalization`: the mean and variance are config values (ConvNeXt's prestem)

@@ -1,21 +1,39 @@
+import Foundation
 import Layers
 
 /// Keras's random augmentation layers, the identity at inference (ftune augments with its
-/// own `--augment`). Their random options are not kept, so they are not written back.
+/// own `--augment`). Their options are kept and written back, limited to those tf_keras's
+/// class takes (Keras 3 adds `data_format`, `value_range`... that tf_keras refuses).
 enum RandomAugmentationCodec: LayerCodec {
   static let classNames = RandomAugmentation.Kind.allCases.map(\.rawValue)
+
+  static let tfKerasOptions: [RandomAugmentation.Kind: Set<String>] = {
+    let geometric: Set = ["fill_mode", "interpolation", "seed", "fill_value"]
+    return [
+      .flip: ["mode", "seed"], .rotation: geometric.union(["factor"]),
+      .zoom: geometric.union(["height_factor", "width_factor"]),
+      .translation: geometric.union(["height_factor", "width_factor"]),
+      .contrast: ["factor", "seed"], .brightness: ["factor", "value_range", "seed"],
+    ]
+  }()
 
   static func decode(_ c: JSONConfig, inputShapes: [[Int]]) throws -> RandomAugmentation {
     guard let kind = RandomAugmentation.Kind(rawValue: c.className) else {
       throw KerasIOError.unknownLayerClass(file: c.file, layer: c.layer, className: c.className)
     }
-    return RandomAugmentation(c.layer, kind)
+    let kept = c.values.filter { tfKerasOptions[kind]?.contains($0.key) ?? false }
+    guard JSONSerialization.isValidJSONObject(kept),
+      let json = try? JSONSerialization.data(withJSONObject: kept, options: .sortedKeys)
+    else { throw c.bad(kept.keys.sorted().joined(separator: ", "), "plain JSON values") }
+    return RandomAugmentation(c.layer, kind, kerasOptions: String(decoding: json, as: UTF8.self))
   }
 
   static func encode(_ l: RandomAugmentation) throws -> [String: Any] {
-    throw ExportRefusal(
-      reason: "is a \(l.kerasClassName), whose random options ftune does not keep; augment"
-        + " with --augment instead")
+    guard
+      let options = try? JSONSerialization.jsonObject(with: Data(l.kerasOptions.utf8))
+        as? [String: Any]
+    else { throw ExportRefusal(reason: "has options ftune cannot read back: \(l.kerasOptions)") }
+    return options
   }
 }
 

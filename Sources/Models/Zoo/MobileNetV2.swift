@@ -31,27 +31,16 @@ public enum MobileNetV2 {
   public static let publishedSizes = [96, 128, 160, 192, 224]
 
   public static let entry = ZooEntry(
-    name: "mobilenet_v2", kerasConstructor: "keras.applications.MobileNetV2",
+    name: "mobilenet_v2", kerasConstructor: "keras.applications.MobileNetV2", family: "mobilenet_v2",
     defaultSize: 224, minSize: 32, preprocessing: .tf,
-    builder: { try build($0, numerics: .keras) }, weightsFile: kerasWeightsFile)
+    builder: { try build($0, numerics: .keras) }, weightsFile: { KerasWeightsTable.file("MobileNetV2", $0) })
 
   /// Same layer names as `mobilenet_v2`, torchvision's numerics; weights come from
   /// `ftune import-torch`, never from Keras, so there is no Keras file name.
   public static let torchEntry = ZooEntry(
-    name: "mobilenet_v2_torch", kerasConstructor: "torchvision.models.mobilenet_v2",
+    name: "mobilenet_v2_torch", kerasConstructor: "torchvision.models.mobilenet_v2", family: "mobilenet_v2",
     defaultSize: 224, minSize: 32, preprocessing: .torch,
     builder: { try build($0, numerics: .torch) }, weightsFile: { _ in nil })
-
-  /// `mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{alpha}_{rows}[_no_top].h5`; Keras
-  /// falls back to the 224 file for sizes it has no weights for.
-  static func kerasWeightsFile(_ o: ZooOptions) -> String? {
-    guard publishedAlphas.contains(o.alpha) else { return nil }
-    let h = o.height ?? 224
-    let w = o.width ?? 224
-    let rows = (h == w && publishedSizes.contains(h)) ? h : 224
-    let stem = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_\(o.alpha)_\(rows)"
-    return o.includeTop ? stem + ".h5" : stem + "_no_top.h5"
-  }
 
   /// Keras's `_make_divisible`: round `v` to a multiple of `divisor`, never below
   /// `minValue` and never more than 10% below `v`.

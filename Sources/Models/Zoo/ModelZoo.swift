@@ -24,8 +24,12 @@ public struct ZooOptions: Sendable {
   public var classes: Int
   /// Activation of the `predictions` layer.
   public var classifierActivation: ActivationKind
-  /// Width multiplier (MobileNetV2 only).
+  /// Width multiplier (the MobileNets).
   public var alpha: Double
+  /// Depthwise channel multiplier (MobileNet v1's `depth_multiplier`).
+  public var depthMultiplier: Int = 1
+  /// MobileNetV3's `minimalistic` (ReLU, 3x3 kernels, no squeeze-excite).
+  public var minimalistic: Bool = false
   /// Seed of the initial (random) weights.
   public var seed: UInt64
 
@@ -56,6 +60,8 @@ public struct ZooEntry: Sendable {
   public let name: String
   /// The `keras.applications` constructor this entry reproduces.
   public let kerasConstructor: String
+  /// The `keras.applications` module it comes from (`resnet`, `densenet`, …).
+  public let family: String
   /// Input side the ImageNet weights were trained at.
   public let defaultSize: Int
   /// Smallest input side Keras accepts (`min_size` of `obtain_input_shape`).
@@ -63,7 +69,22 @@ public struct ZooEntry: Sendable {
   /// The preprocessing the base's weights expect.
   public let preprocessing: Preprocessing
   let builder: @Sendable (ZooOptions) throws -> Graph
-  let weightsFile: @Sendable (ZooOptions) -> String?
+  let weightsFile: @Sendable (ZooOptions) -> KerasWeightsFile?
+
+  init(
+    name: String, kerasConstructor: String, family: String, defaultSize: Int, minSize: Int,
+    preprocessing: Preprocessing, builder: @escaping @Sendable (ZooOptions) throws -> Graph,
+    weightsFile: @escaping @Sendable (ZooOptions) -> KerasWeightsFile?
+  ) {
+    self.name = name
+    self.kerasConstructor = kerasConstructor
+    self.family = family
+    self.defaultSize = defaultSize
+    self.minSize = minSize
+    self.preprocessing = preprocessing
+    self.builder = builder
+    self.weightsFile = weightsFile
+  }
 
   /// Builds the network with fresh (seeded, Keras-initialised) weights.
   public func build(_ options: ZooOptions = ZooOptions()) throws -> Graph {
@@ -84,6 +105,11 @@ public struct ZooEntry: Sendable {
   /// The file name Keras itself would look for in `~/.keras/models/` for these options,
   /// or nil when Keras publishes no ImageNet weights for them.
   public func kerasWeightsFileName(_ options: ZooOptions = ZooOptions()) -> String? {
+    weightsFile(options)?.fileName
+  }
+
+  /// The file Keras downloads for these options: name, address and hash.
+  public func kerasWeights(_ options: ZooOptions = ZooOptions()) -> KerasWeightsFile? {
     weightsFile(options)
   }
 }
@@ -91,20 +117,21 @@ public struct ZooEntry: Sendable {
 /// The registry of built-in networks, written block by block like `keras.applications`.
 public enum ModelZoo {
   /// Every network, in the order `inspect` and help texts list them.
-  public static let entries: [ZooEntry] = [
-    VGG16.entry, VGG19.entry, ResNet50.entry, MobileNetV2.entry, MobileNetV2.torchEntry,
-  ]
+  public static let entries: [ZooEntry] =
+    [Xception.entry, VGG16.entry, VGG19.entry] + ResNet.entries + ResNetV2.entries
+    + [InceptionV3.entry] + DenseNet.entries
+    + [MobileNet.entry, MobileNetV2.entry, MobileNetV2.torchEntry]
 
   /// The `--base` names.
   public static var names: [String] { entries.map(\.name) }
 
-  /// The entry named `name` (case-insensitive); throws listing the valid names.
+  /// The entry named `name`: its `--base` name or its Keras constructor (`InceptionV3`,
+  /// `keras.applications.ResNet50V2`), ignoring case and underscores; throws naming the
+  /// nearest names on a typo.
   public static func entry(named name: String) throws -> ZooEntry {
-    let key = name.lowercased()
-    guard let e = entries.first(where: { $0.name == key }) else {
-      throw ZooError.unknownBase(name, known: names)
-    }
-    return e
+    let key = ZooNames.normalized(name)
+    if let e = entries.first(where: { ZooNames.spellings(of: $0).contains(key) }) { return e }
+    throw ZooError.unknownBase(name, known: names, nearest: ZooNames.nearest(to: name, in: names))
   }
 
   /// Builds the network named `name` with `options`.
@@ -115,15 +142,16 @@ public enum ModelZoo {
 
 /// Errors a user can cause when asking the zoo for a network.
 public enum ZooError: Error, CustomStringConvertible, Equatable {
-  case unknownBase(String, known: [String])
+  case unknownBase(String, known: [String], nearest: [String])
   case inputTooSmall(base: String, height: Int, width: Int, minimum: Int)
   case invalidOption(base: String, option: String, reason: String)
 
   public var description: String {
     switch self {
-    case .unknownBase(let name, let known):
-      return "unknown base '\(name)': use one of \(known.joined(separator: ", "))"
-        + " or the path of a Keras model file (.h5, .keras)"
+    case .unknownBase(let name, let known, let nearest):
+      let guess = nearest.isEmpty ? "" : "did you mean \(nearest.joined(separator: " or "))? "
+      return "unknown base '\(name)': \(guess)use one of \(known.joined(separator: ", "))"
+        + " (`ftune zoo` lists them) or the path of a Keras model file (.h5, .keras)"
     case .inputTooSmall(let base, let h, let w, let minimum):
       return "\(base): input \(h)x\(w) is too small; --size must be at least \(minimum)"
     case .invalidOption(let base, let option, let reason):

@@ -4,13 +4,9 @@ import TensorCore
 /// VGG16 (Simonyan & Zisserman 2014), as `keras.applications.vgg16.VGG16` builds it.
 public enum VGG16 {
   public static let entry = ZooEntry(
-    name: "vgg16", kerasConstructor: "keras.applications.VGG16", defaultSize: 224,
-    minSize: 32, preprocessing: .caffe, builder: build,
-    weightsFile: { o in
-      o.includeTop
-        ? "vgg16_weights_tf_dim_ordering_tf_kernels.h5"
-        : "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
-    })
+    name: "vgg16", kerasConstructor: "keras.applications.VGG16", family: "vgg16",
+    defaultSize: 224, minSize: 32, preprocessing: .caffe, builder: build,
+    weightsFile: { KerasWeightsTable.file("VGG16", $0) })
 
   /// Builds VGG16; `options.height`/`width` default to 224.
   public static func build(_ o: ZooOptions) throws -> Graph {

@@ -5,13 +5,9 @@ import TensorCore
 /// blocks 3-5).
 public enum VGG19 {
   public static let entry = ZooEntry(
-    name: "vgg19", kerasConstructor: "keras.applications.VGG19", defaultSize: 224,
-    minSize: 32, preprocessing: .caffe, builder: build,
-    weightsFile: { o in
-      o.includeTop
-        ? "vgg19_weights_tf_dim_ordering_tf_kernels.h5"
-        : "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
-    })
+    name: "vgg19", kerasConstructor: "keras.applications.VGG19", family: "vgg19",
+    defaultSize: 224, minSize: 32, preprocessing: .caffe, builder: build,
+    weightsFile: { KerasWeightsTable.file("VGG19", $0) })
 
   /// Builds VGG19; `options.height`/`width` default to 224.
   public static func build(_ o: ZooOptions) throws -> Graph {

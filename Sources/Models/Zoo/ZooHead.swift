@@ -16,6 +16,19 @@ enum ZooHead {
     }
   }
 
+  /// The usual end: `GlobalAveragePooling2D(name=topPool)` and `predictions` with the top,
+  /// else the optional pooling under the names the network's source gives.
+  static func top(
+    _ g: Graph, _ x: NodeID, _ o: ZooOptions, topPool: String = "avg_pool",
+    avgName: String = "global_average_pooling2d", maxName: String = "global_max_pooling2d"
+  ) throws {
+    if o.includeTop {
+      _ = try predictions(g, try g.add(GlobalAveragePooling2D(topPool), x), o)
+    } else {
+      _ = try pooling(g, x, o.pooling, avgName: avgName, maxName: maxName)
+    }
+  }
+
   /// `Dense(classes, activation=classifier_activation, name="predictions")`.
   static func predictions(_ g: Graph, _ x: NodeID, _ o: ZooOptions) throws -> NodeID {
     try g.add(Dense("predictions", units: o.classes, activation: o.classifierActivation), x)

@@ -9,6 +9,7 @@ struct AugmentCommand: ParsableCommand {
     commandName: "augment",
     abstract: "Write augmented variants of images (PNG) and an optional contact sheet.",
     discussion: """
+      Example: ftune augment photos/cat.jpg --ops flip,crop,pca --count 8 --preview sheet.png
       Ops (comma-separated, applied in order): \(AugmentSpec.known.joined(separator: ", ")).
       Variants are numbered 1...count like epochs: variant k of image i is what \
       `ftune train --augment OPS --seed S` feeds for its i-th training image in epoch k \

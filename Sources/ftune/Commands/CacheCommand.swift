@@ -15,8 +15,8 @@ struct CacheCommand: ParsableCommand {
       Features are keyed by the content of the weights, each image, the cut, preprocessing \
       and size, in a shared store ($FTUNE_CACHE_DIR, --cache-dir, or ~/.cache/ftune); an \
       interrupted run resumes, a changed image recomputes only itself.
-      Scale out: --shard i/n computes every n-th image (from the i-th, in sorted order) into \
-      a shard file; ftune cache --merge S1.h5 S2.h5 ... --out cache.h5 joins the shards into \
+      Scale out: --shard i/n computes every n-th batch of --batch images (from the i-th, in \
+      sorted order; whole batches, so shards match one process bit for bit) into a shard file; ftune cache --merge S1.h5 S2.h5 ... --out cache.h5 joins the shards into \
       the file one process would write. Under mpirun -n P (an MPI build) the ranks shard \
       and rank 0 merges by itself.
       """)
@@ -40,6 +40,8 @@ struct CacheCommand: ParsableCommand {
   @Option(
     parsing: .upToNextOption, help: "merge these shard files (all n of one run) into --out")
   var merge: [String] = []
+  @OptionGroup var badImages: BadImagesOption
+  @OptionGroup var hdf5: HDF5TrustFlag
 
   func validate() throws {
     if info != nil { return }
@@ -80,6 +82,8 @@ struct CacheCommand: ParsableCommand {
       pooling: FeaturePooling(rawValue: pool) ?? .none, cacheDir: cacheDir, batchSize: batch)
     var configured = job
     configured.partial = partial
+    configured.badImages = badImages.badImages
+    configured.trust = hdf5.trust()
     configured.shard = try shard.map { try ShardSpec(parsing: $0) }
     let done = try Distributed.run { world in
       configured.communicator = world

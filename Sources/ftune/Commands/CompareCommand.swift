@@ -35,6 +35,7 @@ struct CompareCommand: ParsableCommand {
     help: "augmentation sets to compare, e.g. none,flip+crop,flip+crop+pca (default --augment)")
   var augmentSets: String?
   @OptionGroup var flags: RunFlags
+  @OptionGroup var hdf5: HDF5TrustFlag
   @Flag(help: "no progress output") var quiet = false
 
   func run() throws {
@@ -51,7 +52,8 @@ struct CompareCommand: ParsableCommand {
     let grid = try CompareGrid.parse(
       heads: heads, augmentSets: augmentSets, settings: try TrainSettings(single))
     let result = try CompareWorkflow(
-      options: single, freezeList: list, cv: cv, grid: grid, progress: progress
+      options: single, freezeList: list, cv: cv, grid: grid, progress: progress,
+      trust: hdf5.trust()
     ).run()
     print(result.console.render())
     for line in result.summaryLines { print(line) }

@@ -17,6 +17,7 @@ struct ExportCommand: ParsableCommand {
     String
   @Option(help: "keras-h5 (full model) or keras-weights") var format: String = "keras-h5"
   @Option(help: "the file to write") var out: String
+  @OptionGroup var hdf5: HDF5TrustFlag
 
   func validate() throws {
     guard ["keras-h5", "keras-weights"].contains(format) else {
@@ -29,7 +30,7 @@ struct ExportCommand: ParsableCommand {
     guard FileManager.default.fileExists(atPath: dir.modelURL.path) else {
       throw WorkflowError.notARun(path: runPath, missing: "model.h5")
     }
-    let graph = try KerasModel.load(path: dir.modelURL.path)
+    let graph = try KerasModel.load(path: dir.modelURL.path, trust: hdf5.trust())
     if format == "keras-h5" {
       try KerasModel.save(graph, to: out)
     } else {

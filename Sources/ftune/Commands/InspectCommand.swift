@@ -2,12 +2,14 @@ import ArgumentParser
 import KerasIO
 import Models
 
-/// `ftune inspect NAME|MODEL.h5`: one row per layer with the `--freeze N` that reaches it.
+/// `ftune inspect NAME|MODEL.h5`: one row per layer with the `--freeze N` that reaches it
+/// and what a cut there caches and trains.
 struct InspectCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "inspect",
     abstract: "List a network's layers: Keras name, class, output shape, parameters, state,"
-      + " and the --freeze N that freezes up to each layer.",
+      + " the --freeze N that freezes up to each layer, and what --freeze through it caches"
+      + " and trains.",
     discussion: """
       BASE is a zoo name (\(ModelZoo.names.joined(separator: ", "))) or a Keras model file \
       (.h5 with model_config, .keras).
@@ -45,6 +47,8 @@ struct InspectCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of a table.")
   var json = false
 
+  @OptionGroup var hdf5: HDF5TrustFlag
+
   func validate() throws {
     if layers != (base == nil) {
       throw ValidationError("give a base (a zoo name or a Keras model file) or --layers")
@@ -61,16 +65,17 @@ struct InspectCommand: ParsableCommand {
       return
     }
     let graph: Graph
+    let trust = hdf5.trust()
     if base.hasSuffix(".h5") || base.hasSuffix(".keras") || base.contains("/") {
       // A Keras model file carries its own architecture and weights.
-      graph = try KerasModel.load(path: base)
+      graph = try KerasModel.load(path: base, trust: trust)
     } else {
       let options = ZooOptions(
         includeTop: includeTop, pooling: Pooling(rawValue: pooling) ?? .none, height: size,
         width: size, alpha: alpha)
       graph = try ModelZoo.build(base, options)
     }
-    if let weights { try KerasWeights.load(into: graph, from: weights) }
+    if let weights { try KerasWeights.load(into: graph, from: weights, trust: trust) }
     if let freeze { try graph.freeze(FreezeSpec(freeze)) }
     let summary = graph.summary()
     print(json ? try summary.json() : summary.table(), terminator: "")

@@ -17,6 +17,8 @@ struct PredictCommand: ParsableCommand {
   @Flag(help: "print JSON") var json = false
   @Option(help: "more runs to average with, comma-separated (runs/A,runs/B)")
   var ensemble: String?
+  @OptionGroup var badImages: BadImagesOption
+  @OptionGroup var hdf5: HDF5TrustFlag
 
   func validate() throws {
     guard ["none", "10crop"].contains(tta) else {
@@ -27,9 +29,11 @@ struct PredictCommand: ParsableCommand {
 
   func run() throws {
     let runs = [runPath] + (ensemble?.split(separator: ",").map(String.init) ?? [])
-    let predictor = try Predictor(runs: runs)
-    let results = try predictor.predict(
-      paths: try Predictor.expand(images), tenCrop: tta == "10crop", top: top)
+    let predictor = try Predictor(runs: runs, trust: hdf5.trust())
+    let paths = try Predictor.usable(
+      try Predictor.expand(images), badImages: badImages.badImages
+    ) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    let results = try predictor.predict(paths: paths, tenCrop: tta == "10crop", top: top)
     print(json ? try Predictor.json(results) : Predictor.text(results))
   }
 }

@@ -22,6 +22,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "YAML recipe holding the same options as the flags (flags override it)")
   var recipe: String?
   @OptionGroup var flags: RunFlags
+  @OptionGroup var hdf5: HDF5TrustFlag
   @Flag(help: "continue an interrupted run from its checkpoint in --out")
   var resume = false
   @Flag(name: .customLong("print-config"), help: "print the merged options as YAML and exit")
@@ -37,9 +38,10 @@ struct TrainCommand: ParsableCommand {
       return
     }
     let progress: any TrainingProgress = quiet ? SilentProgress() : ConsoleProgress()
+    let trust = hdf5.trust()
     // Under `mpirun -n P` the ranks train data-parallel; rank 0 alone reports.
     let (summary, isRoot) = try Distributed.run { world in
-      let job = try TrainWorkflow(options: options, progress: progress)
+      let job = try TrainWorkflow(options: options, progress: progress, trust: trust)
       job.communicator = world
       return (try job.run(resume: resume), world.isRoot)
     }

@@ -1,43 +1,49 @@
 import Layers
 import TensorCore
 
-/// ResNet50 (He et al. 2015, v1), as `keras.applications.resnet50.ResNet50` builds it.
-public enum ResNet50 {
+/// ResNet50, ResNet101 and ResNet152 (He et al. 2015, v1), as `keras.applications.resnet`
+/// builds them: one stem, four stacks of bottleneck blocks that differ only in depth.
+public enum ResNet {
   /// Keras's ResNet BatchNormalization epsilon (not the layer default 1e-3).
   public static let bnEpsilon: Float = 1.001e-5
 
-  public static let entry = ZooEntry(
-    name: "resnet50", kerasConstructor: "keras.applications.ResNet50", defaultSize: 224,
-    minSize: 32, preprocessing: .caffe, builder: build,
-    weightsFile: { o in
-      o.includeTop
-        ? "resnet50_weights_tf_dim_ordering_tf_kernels.h5"
-        : "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
-    })
+  /// Blocks per stack (conv2…conv5) of each depth.
+  static let depths: [(name: String, constructor: String, blocks: [Int])] = [
+    ("resnet50", "ResNet50", [3, 4, 6, 3]), ("resnet101", "ResNet101", [3, 4, 23, 3]),
+    ("resnet152", "ResNet152", [3, 8, 36, 3]),
+  ]
 
-  /// Builds ResNet50; `options.height`/`width` default to 224.
-  public static func build(_ o: ZooOptions) throws -> Graph {
-    let g = Graph(name: "resnet50", seed: o.seed)
+  public static let entries: [ZooEntry] = depths.map { d in
+    ZooEntry(
+      name: d.name, kerasConstructor: "keras.applications.\(d.constructor)", family: "resnet",
+      defaultSize: 224, minSize: 32, preprocessing: .caffe,
+      builder: { try build($0, name: d.name, blocks: d.blocks) },
+      weightsFile: { KerasWeightsTable.file(d.constructor, $0) })
+  }
+
+  /// Builds the v1 ResNet `name` with `blocks` bottlenecks per stack.
+  static func build(_ o: ZooOptions, name: String, blocks: [Int]) throws -> Graph {
+    let g = Graph(name: name, seed: o.seed)
     var x = try g.input("input_layer", shape: ZooHead.inputShape(o, default: 224))
-    x = try g.add(ZeroPadding2D("conv1_pad", padding: ((3, 3), (3, 3))), x)
-    x = try g.add(Conv2D("conv1_conv", filters: 64, kernelSize: (7, 7), strides: (2, 2)), x)
-    x = try g.add(bn("conv1_bn"), x)
-    x = try g.add(Activation("conv1_relu", .relu), x)
-    x = try g.add(ZeroPadding2D("pool1_pad", padding: ((1, 1), (1, 1))), x)
-    x = try g.add(MaxPooling2D("pool1_pool", poolSize: (3, 3), strides: (2, 2)), x)
-
-    x = try stack(g, x, filters: 64, blocks: 3, stride1: 1, name: "conv2")
-    x = try stack(g, x, filters: 128, blocks: 4, name: "conv3")
-    x = try stack(g, x, filters: 256, blocks: 6, name: "conv4")
-    x = try stack(g, x, filters: 512, blocks: 3, name: "conv5")
-
-    if o.includeTop {
-      x = try g.add(GlobalAveragePooling2D("avg_pool"), x)
-      _ = try ZooHead.predictions(g, x, o)
-    } else {
-      _ = try ZooHead.pooling(g, x, o.pooling, avgName: "avg_pool", maxName: "max_pool")
-    }
+    x = try stem(g, x, batchNorm: true)
+    x = try stack(g, x, filters: 64, blocks: blocks[0], stride1: 1, name: "conv2")
+    x = try stack(g, x, filters: 128, blocks: blocks[1], name: "conv3")
+    x = try stack(g, x, filters: 256, blocks: blocks[2], name: "conv4")
+    x = try stack(g, x, filters: 512, blocks: blocks[3], name: "conv5")
+    try ZooHead.top(g, x, o, avgName: "avg_pool", maxName: "max_pool")
     return g
+  }
+
+  /// `conv1` and `pool1`; ResNetV2 (`preact`) has no BatchNormalization/ReLU after conv1.
+  static func stem(_ g: Graph, _ input: NodeID, batchNorm: Bool) throws -> NodeID {
+    var x = try g.add(ZeroPadding2D("conv1_pad", padding: ((3, 3), (3, 3))), input)
+    x = try g.add(Conv2D("conv1_conv", filters: 64, kernelSize: (7, 7), strides: (2, 2)), x)
+    if batchNorm {
+      x = try g.add(bn("conv1_bn"), x)
+      x = try g.add(Activation("conv1_relu", .relu), x)
+    }
+    x = try g.add(ZeroPadding2D("pool1_pad", padding: ((1, 1), (1, 1))), x)
+    return try g.add(MaxPooling2D("pool1_pool", poolSize: (3, 3), strides: (2, 2)), x)
   }
 
   static func bn(_ name: String) -> BatchNormalization {
