@@ -1,24 +1,16 @@
+import Augment
 import Dispatch
 import Foundation
-import Testing
 import ImageIO
 import TensorCore
-@testable import Augment
+import Testing
 
-@Suite struct DeterminismTests {
-  @Test func sameSeedGivesIdenticalBytesAndOtherSeedsDiffer() throws {
-    let photo = try Image.decode(file: testImagesDirectory + "/photo.png")
-    let pipeline = try AugmentSpec.parse("flip,crop,color,pca,rotate", size: 10)
-    func run(_ seed: UInt64) throws -> [UInt8] {
-      var rng = SeededRNG(seed: seed)
-      return try (0..<5).flatMap { _ in try pipeline.apply(photo, rng: &rng).pngData() }
-    }
-    #expect(try run(7) == run(7))
-    #expect(try run(7) != run(8))
-  }
+@testable import Dataset
 
+/// The loader yields the same batches for any thread count, seeded by (seed, epoch, index).
+@Suite struct LoaderDeterminismTests {
   @Test func loaderBatchesAreIdenticalForAnyThreadCount() throws {
-    let photo = try Image.decode(file: testImagesDirectory + "/photo.png")
+    let photo = try Image.decode(file: Fixtures.path("photo.png"))
     let pipeline = try AugmentSpec.parse("flip,crop,color,pca", size: 8)
     let labels = (0..<23).map { $0 % 3 }
     func epoch(threads: Int, epoch: Int) throws -> [BatchLoader.Batch] {
@@ -62,28 +54,6 @@ import TensorCore
     }
     #expect(try failing.next()?.indices == [0, 1, 2])
     #expect(throws: ImageError.empty(path: "four.jpg")) { try failing.next() }
-  }
-
-  @Test func specParsingNamesUnknownOpsAndAlwaysYieldsTheSize() throws {
-    #expect(throws: AugmentError.unknownOp("blur")) { try AugmentSpec.parse("flip,blur", size: 4) }
-    #expect(AugmentError.unknownOp("blur").description.contains("flip, vflip, crop"))
-    let photo = try Image.decode(file: testImagesDirectory + "/photo.png")
-    var rng = SeededRNG(seed: 1)
-    for spec in ["", "flip", "crop", "color,pca", "rotate,flip,crop"] {
-      let out = try AugmentSpec.parse(spec, size: 5).apply(photo, rng: &rng)
-      #expect(out.width == 5 && out.height == 5, "\(spec)")
-    }
-  }
-
-  @Test func contactSheetPlacesOriginalAndVariantsInRows() throws {
-    let a = Image(width: 4, height: 4, filledWith: 0)
-    let b = Image(width: 6, height: 3, filledWith: 200)
-    let sheet = try ContactSheet.make(rows: [[a, b, a], [b]], cell: 5, gap: 1)
-    #expect(sheet.width == 3 * 5 + 4 && sheet.height == 2 * 5 + 3)
-    #expect(sheet.sample(x: 1, y: 1, c: 0) == 0)  // first cell: black
-    #expect(sheet.sample(x: 7, y: 1, c: 0) == 200)  // second cell
-    #expect(sheet.sample(x: 0, y: 0, c: 0) == 255)  // gap
-    #expect(sheet.sample(x: 8, y: 8, c: 0) == 255)  // empty cell of the short row
   }
 }
 
@@ -132,9 +102,9 @@ private final class CallCounter: @unchecked Sendable {
 
   @Test func datasetLoaderDecodesResizesGreysAndPreprocesses() throws {
     let samples = [
-      ImageDataset.Sample(path: testImagesDirectory + "/photo.png", label: 1),
-      ImageDataset.Sample(path: testImagesDirectory + "/truncated.jpg", label: 0),
-      ImageDataset.Sample(path: testImagesDirectory + "/gray.png", label: 2),
+      ImageDataset.Sample(path: Fixtures.path("photo.png"), label: 1),
+      ImageDataset.Sample(path: Fixtures.path("truncated.jpg"), label: 0),
+      ImageDataset.Sample(path: Fixtures.path("gray.png"), label: 2),
     ]
     let skipped = CallCounter()
     let loader = BatchLoader(
@@ -157,7 +127,7 @@ private final class CallCounter: @unchecked Sendable {
   /// A loader given the caller's batches yields exactly those, in order, with the bytes the
   /// self-ordering loader gives the same images in the same epoch.
   @Test func plannedBatchesComeInTheCallersOrderWithTheSameBytes() throws {
-    let photo = try Image.decode(file: testImagesDirectory + "/photo.png")
+    let photo = try Image.decode(file: Fixtures.path("photo.png"))
     let pipeline = try AugmentSpec.parse("flip,crop,color", size: 6)
     let labels = (0..<9).map { $0 % 2 }
     let configuration = BatchLoader.Configuration(batchSize: 3, seed: 3, threads: 2)
