@@ -150,6 +150,16 @@ struct ModelConfigImporter {
     _ className: String, _ config: [String: Any], name: String, inputs: [NodeID],
     call: LayerCall = LayerCall(), to graph: Graph, scope: [String]
   ) throws -> NodeID {
+    let first = graph.nodes.count
+    // Keras's `layer(x, training=False)`: that layer, or every layer of that model,
+    // computes as at inference however it is trained.
+    defer {
+      if call.arguments["training"] as? Bool == false {
+        for node in graph.nodes[first...] {
+          (node.layer as? any InferenceOnlyCapable)?.inferenceOnly = true
+        }
+      }
+    }
     if Self.modelClasses.contains(className) {
       guard inputs.count == 1 else {
         throw KerasIOError.unsupportedOption(

@@ -4,7 +4,7 @@ import TensorCore
 /// `BatchNormalization` over the last axis. Weights in Keras order: gamma, beta (trainable),
 /// moving_mean, moving_variance (state, updated in training mode with `momentum`, never by
 /// an optimizer). Frozen, it runs in inference mode, as Keras does for `trainable=False`.
-public final class BatchNormalization: Layer {
+public final class BatchNormalization: Layer, InferenceOnlyCapable {
   public let name: String
   public var kerasClassName: String { "BatchNormalization" }
   public let epsilon: Float
@@ -18,6 +18,8 @@ public final class BatchNormalization: Layer {
   public var isFrozen = false {
     didSet { weights.forEach { $0.isFrozen = isFrozen } }
   }
+  /// Keras's `training=False` on its (or an enclosing model's) call.
+  public var inferenceOnly = false
 
   public init(
     _ name: String, epsilon: Float = 1e-3, momentum: Float = 0.99,
@@ -65,8 +67,11 @@ public final class BatchNormalization: Layer {
   private var record: Record?
 
   /// Whether a pass in `mode` normalises with batch statistics (and updates the moving
-  /// ones): only in training and only when not frozen, as Keras's `training and trainable`.
-  public func usesBatchStatistics(_ mode: ForwardMode) -> Bool { mode.training && !isFrozen }
+  /// ones): only in training, not frozen and not called with `training=False`, as Keras's
+  /// `training and trainable`.
+  public func usesBatchStatistics(_ mode: ForwardMode) -> Bool {
+    mode.training && !isFrozen && !inferenceOnly
+  }
 
   /// y = γ·(x − μ)/√(σ² + ε) + β over the last axis. Training: μ, σ² are the batch's
   /// (biased variance) and the moving statistics become `moving·momentum + batch·(1 −

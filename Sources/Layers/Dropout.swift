@@ -4,10 +4,12 @@ import TensorCore
 /// rest by 1/(1-rate); seeded. With `noiseShape` (Keras's, batch axis included, nil entries
 /// meaning the input's size) one draw covers each broadcast block: EfficientNet's
 /// `(None, 1, 1, 1)` drops whole samples.
-public final class Dropout: Layer {
+public final class Dropout: Layer, InferenceOnlyCapable {
   public let name: String
   public var kerasClassName: String { "Dropout" }
   public var isFrozen = false
+  /// Keras's `training=False` on its (or an enclosing model's) call: never drops.
+  public var inferenceOnly = false
   public let rate: Float
   public let noiseShape: [Int?]?
   public var rng: SeededRNG
@@ -46,7 +48,7 @@ public final class Dropout: Layer {
     let x = try single(inputs)
     mask = nil
     recordedIdentity = mode.recordForBackward
-    guard mode.training, rate > 0 else { return x }
+    guard mode.training, !inferenceOnly, rate > 0 else { return x }
     let keep = 1 - rate
     let scale: Float = keep > 0 ? 1 / keep : 0
     var m = Tensor(zeros: try maskShape(x.shape))
