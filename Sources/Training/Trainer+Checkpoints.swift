@@ -12,6 +12,15 @@ struct RunState {
   var nextEpoch = 1
   /// Where a run stopped inside `nextEpoch`: it continues there with these running sums.
   var partial: Checkpoint.PartialEpoch?
+
+  /// True for a resumed run that had ended at its checkpoint: every epoch trained, or early
+  /// stopping would have stopped it there. Resuming it must not train another epoch.
+  func hasEnded(_ options: TrainingOptions) -> Bool {
+    let last = nextEpoch - 1
+    guard last > 0, partial == nil else { return false }
+    return last >= options.epochs
+      || best.shouldStop(after: last, patience: options.earlyStoppingPatience, epochs: options.epochs)
+  }
 }
 
 extension Trainer {
