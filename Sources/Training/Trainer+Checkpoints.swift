@@ -87,8 +87,15 @@ extension Trainer {
   func restoreBestWeights(_ run: RunState) throws -> Int {
     let finalEpoch = run.history.last?.epoch ?? 0
     guard options.restoreBestWeights, run.best.epoch != finalEpoch, communicator.isRoot,
-      let url = bestURL, FileManager.default.fileExists(atPath: url.path)
+      let url = bestURL
     else { return finalEpoch }
+    // Gone when an earlier, finished run removed it and `--resume --epochs` trained on.
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      progress.message(
+        "the weights of epoch \(run.best.epoch) (best val_loss) were removed when the run"
+          + " first finished; keeping epoch \(finalEpoch)'s")
+      return finalEpoch
+    }
     try Checkpoint.read(from: url).restore(into: graph, path: url.path)
     progress.message("restored the weights of epoch \(run.best.epoch) (best val_loss)")
     return run.best.epoch
