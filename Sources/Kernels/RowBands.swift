@@ -1,3 +1,5 @@
+import TensorCore
+
 /// The launch shared by the row-banded NHWC forward kernels (depthwise, small-Cin
 /// convolution): each image's output rows split into up to 8 bands, so a batch of one
 /// still fills every core.

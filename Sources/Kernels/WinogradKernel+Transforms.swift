@@ -1,3 +1,5 @@
+import TensorCore
+
 /// The per-tile input and output transforms of `WinogradKernel`, a lane of channels at a time.
 extension WinogradKernel {
   typealias Lane = Winograd.Lane

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// The input gradient of a 3×3 stride-1 convolution as a Winograd forward convolution.
 ///
 /// For `y = conv(x, W)` with top/left padding `p`, `dx = conv(dy, W')` where `W'` is `W`

@@ -1,5 +1,6 @@
 import Testing
-@testable import TensorCore
+@testable import Kernels
+import TensorCore
 
 // The ResNet kernels (pointwise_strided.c, pooling.c) on every ISA path against plain
 // references, in SIMDKernelTests' serialized suite (the forced ISA is process-wide).

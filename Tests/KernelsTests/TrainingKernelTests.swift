@@ -1,5 +1,6 @@
 import Testing
-@testable import TensorCore
+@testable import Kernels
+import TensorCore
 
 // The training kernels (Sources/CKernels/bn_train.c, depthwise_backward.c) through every ISA
 // path (scalar C, AVX2, AVX-512; a path the CPU lacks falls back to the best it has) against

@@ -1,5 +1,6 @@
 import Testing
-@testable import TensorCore
+@testable import Kernels
+import TensorCore
 
 // The C Winograd kernels (Sources/CKernels/winograd*.c: input transform, per-point GEMMs,
 // output transform with bias + clamp) through each ISA path the CPU has (scalar C, AVX2+FMA,

@@ -1,5 +1,6 @@
 import Testing
-@testable import TensorCore
+@testable import Kernels
+import TensorCore
 
 // The direct small-Cin convolution (CKernels/smallcin.c) through every ISA path the CPU has
 // (scalar C, AVX2, AVX-512) against the im2col + GEMM path, on random odd geometries: 1-4

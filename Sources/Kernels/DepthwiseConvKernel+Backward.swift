@@ -1,4 +1,5 @@
 import CKernels
+import TensorCore
 
 extension DepthwiseConvKernel {
   /// Backward: dLoss/dInput (when `needInput`) and dLoss/dKernel (when `needKernel`).

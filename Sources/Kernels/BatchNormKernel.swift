@@ -1,4 +1,5 @@
 import CKernels
+import TensorCore
 
 /// Training-mode BatchNormalization over the last axis of NHWC tensors (`rows × channels`),
 /// as SIMD passes over both cores (`Sources/CKernels/bn_train.c`): one pass for the batch

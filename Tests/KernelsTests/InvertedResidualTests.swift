@@ -1,5 +1,6 @@
 import Testing
-@testable import TensorCore
+@testable import Kernels
+import TensorCore
 
 // The fused inverted-residual block (CKernels/invres.c) through every ISA path the CPU has,
 // against the unfused chain: pointwise expand + clamp, depthwise + clamp, pointwise project,

@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import TensorCore
 
 /// The folded weights of one inverted-residual block (`InvertedResidualKernel`).
 public struct InvertedResidualWeights: Sendable {

@@ -1,4 +1,5 @@
 import CKernels
+import TensorCore
 
 /// Winograd F(4×4, 3×3) (Lavin & Gray 2015): a 6×6 input tile `d` and a 3×3 filter `g`
 /// give a 4×4 output tile `Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A` with 36 multiplications per

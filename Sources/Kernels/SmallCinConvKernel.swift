@@ -1,4 +1,5 @@
 import CKernels
+import TensorCore
 
 /// Direct NHWC convolution for inputs with few channels (RGB stems: MobileNetV2 `Conv1`,
 /// ResNet50 `conv1_conv`, VGG16 `block1_conv1`), any window, stride and padding, with the

@@ -1,4 +1,5 @@
 import CKernels
+import TensorCore
 
 extension PoolingKernel {
   /// Max pooling for passes that keep nothing for backward (no argmax), SIMD over channels

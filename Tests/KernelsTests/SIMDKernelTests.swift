@@ -1,5 +1,6 @@
 import Testing
-@testable import TensorCore
+@testable import Kernels
+import TensorCore
 
 // Every ISA path of the CKernels (scalar C, AVX2, AVX-512; a path the CPU lacks falls back
 // to the best it has) against the plain Swift reference loop, on random geometries with

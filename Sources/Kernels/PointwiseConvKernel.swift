@@ -1,4 +1,5 @@
 import CKernels
+import TensorCore
 
 /// 1×1 unstrided convolution on NHWC as a register-blocked GEMM (`CKernels`, AVX-512 or
 /// AVX2 by CPU) with the bias and a clamp applied as each output tile is stored: the

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// 3×3 stride-1 convolution (any padding) by Winograd F(4×4, 3×3), NHWC, forward only.
 ///
 /// Per chunk of tiles (bounded scratch, `maxScratchElements`): input transform into

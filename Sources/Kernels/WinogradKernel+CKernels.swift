@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import TensorCore
 
 /// One chunk of tiles through the C kernels (`Sources/CKernels/winograd*.c`, AVX-512 /
 /// AVX2+FMA / portable C by CPU): input transform, the 36 GEMMs, output transform with bias

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import TensorCore
+@testable import Kernels
+import TensorCore
 
 // Winograd F(4x4, 3x3) against direct convolution in Double (the definition), on random
 // data in [-1, 1] with odd sizes, 'same' and 'valid' padding, channel counts that are not

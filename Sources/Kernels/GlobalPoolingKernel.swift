@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Global average and max pooling: `[N, H, W, C]` → `[N, C]`.
 public enum GlobalPoolingKernel {
   /// Mean over H and W per image and channel.

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Zero padding of NHWC images and its adjoint (cropping the gradient back): one block copy
 /// per image row (`W·C` contiguous floats), images on both cores.
 public enum ZeroPaddingKernel {

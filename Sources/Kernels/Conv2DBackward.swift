@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Backward of 3×3 stride-1 convolutions (VGG16's and ResNet50's 3×3s) without im2col.
 ///

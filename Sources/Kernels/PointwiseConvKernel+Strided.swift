@@ -1,4 +1,5 @@
 import CKernels
+import TensorCore
 
 extension PointwiseConvKernel {
   /// Strided windows deeper than this go to im2col + OpenBLAS, whose packing wins there

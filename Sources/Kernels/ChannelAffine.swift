@@ -1,4 +1,5 @@
 import CKernels
+import TensorCore
 
 /// `y = act(x·scale + shift)` per channel (last axis) in one SIMD pass over the cores, for
 /// a clamp activation (relu, relu6) or none: inference BatchNorm, bias + ReLU epilogues.

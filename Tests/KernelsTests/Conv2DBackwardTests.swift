@@ -1,5 +1,6 @@
 import Testing
-@testable import TensorCore
+@testable import Kernels
+import TensorCore
 
 // The 3x3 stride-1 backward (Conv2DBackward: padded gradient, per-tap dW GEMMs, Winograd dX
 // with the flipped kernel) against the definition in Double and against the im2col backward,

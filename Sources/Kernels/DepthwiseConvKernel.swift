@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Direct NHWC depthwise convolution, kernel `[kh, kw, in, mult]` (Keras's layout):
 /// output channel `c·mult + m` is input channel `c` filtered by `kernel[:, :, c, m]`.
 /// Images run in parallel; the innermost loop walks contiguous channels.

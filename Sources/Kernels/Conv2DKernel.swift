@@ -1,3 +1,5 @@
+import TensorCore
+
 /// 2-D convolution as im2col + one GEMM per chunk of images (the whole batch when it fits
 /// `maxColumnElements`): `out[N·OH·OW, F] = col[N·OH·OW, K] · kernel[K, F]`, with
 /// K = kh·kw·in. Kernel layout is Keras's `[kh, kw, in, out]`, activations NHWC.

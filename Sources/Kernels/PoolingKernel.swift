@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Max and average pooling over NHWC windows (Keras's 'valid' and 'same').
 /// 'same' padding never contributes a value: max ignores it (as TensorFlow pads with −∞)
 /// and average divides by the count of real pixels under the window, as TensorFlow does.

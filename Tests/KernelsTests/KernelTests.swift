@@ -1,5 +1,6 @@
 import Testing
-@testable import TensorCore
+@testable import Kernels
+import TensorCore
 
 // Kernels against naive loops written straight from the definitions, in Double, on random
 // geometries ('same'-style padding before, odd and even sizes, strides 1-3, batch > 1).

@@ -1,4 +1,5 @@
 import CKernels
+import TensorCore
 
 extension DepthwiseConvKernel {
   /// Forward: `[N, outH, outW, in·mult]`, with the bias and the activation's epilogue fused into the output pass:
