@@ -155,6 +155,7 @@ struct PlanBuilder {
   }
 
   /// Takes out the plan node anchored at `anchor`, for a rule that grows it into a bigger one.
+  @discardableResult
   mutating func remove(_ anchor: Int) -> (any PlanNode)? {
     guard let node = nodes.removeValue(forKey: anchor) else { return nil }
     claimed.subtract([node.anchor] + node.absorbed)
