@@ -53,7 +53,7 @@ let package = Package(
     .target(name: "TorchIO", dependencies: ["Archive", "Models", "Layers", "TensorCore"]),
     .target(name: "ImageIO", dependencies: ["CImageCodecs", "TensorCore"]),
     .target(name: "Augment", dependencies: ["ImageIO", "TensorCore"]),
-    .target(name: "Features", dependencies: ["HDF5", "Models", "ImageIO"]),
+    .target(name: "Features", dependencies: ["HDF5", "Layers", "Models", "ImageIO"]),
     .target(name: "Training", dependencies: ["Layers", "Models", "TensorCore"]),
     .target(name: "Reports", dependencies: ["ImageIO", "TensorCore"]),
     // The transfer-learning workflow the commands drive: options and recipes, weights
@@ -95,7 +95,7 @@ let package = Package(
       exclude: ["Fixtures"]),
     .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore"]),
     .testTarget(name: "AugmentTests", dependencies: ["Augment", "ImageIO", "TensorCore"]),
-    .testTarget(name: "FeaturesTests", dependencies: ["Features", "Models", "HDF5"]),
+    .testTarget(name: "FeaturesTests", dependencies: ["Features", "Models", "Layers", "HDF5"]),
     .testTarget(
       name: "TrainingTests", dependencies: ["Training", "Models", "Layers"],
       exclude: ["Fixtures"]),
