@@ -1,4 +1,6 @@
+import Kernels
 import Layers
+import Runtime
 import TensorCore
 
 extension Graph {
