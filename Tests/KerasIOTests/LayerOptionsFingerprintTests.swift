@@ -1,4 +1,5 @@
 import Layers
+import TensorCore
 import Testing
 
 @testable import KerasIO
@@ -11,6 +12,13 @@ import Testing
     // Same class, no weights, same shapes: only the options differ.
     #expect(unit != kerasOptionsFingerprint(Rescaling("r", scale: 1 / 127.5, offset: -1)))
     #expect(unit.contains("scale"))
+  }
+
+  /// preprocess_input's `x / 127.5` and a `x / 255` differ only in the call's operand.
+  @Test func aConstantOperandTellsOperationsApart() {
+    let half = Arithmetic("d", .divide, constant: Tensor(shape: []) { _ in 127.5 })
+    let unit = Arithmetic("d", .divide, constant: Tensor(shape: []) { _ in 255 })
+    #expect(kerasOptionsFingerprint(half) != kerasOptionsFingerprint(unit))
   }
 
   @Test func theNameIsNotAnOption() {

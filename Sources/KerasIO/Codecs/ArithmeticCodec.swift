@@ -26,6 +26,9 @@ enum ArithmeticCodec: LayerCodec {
   ]
   static let classNames = ["TFOpLambda"] + kerasOps.keys.sorted()
 
+  /// Keras 3's `keras.src.ops.numpy.Add` is tf_keras's TFOpLambda.
+  static func tfKerasClassName(_ l: Arithmetic) -> String { "TFOpLambda" }
+
   static func decode(_ c: JSONConfig, inputShapes: [[Int]]) throws -> Arithmetic {
     let operation: BinaryOperation
     let constant: Any?

@@ -25,11 +25,18 @@ protocol LayerCodec: SendableMetatype {
   /// Complete tf_keras layer entries written in place of `layer` when tf_keras has no one
   /// class for it, the last named as the layer; nil (the default) writes the layer itself.
   static func tfKerasLayers(_ layer: L, inputs: [String]) -> [[String: Any]]?
+  /// The class tf_keras reads the layer as (by default its own Keras class).
+  static func tfKerasClassName(_ layer: L) -> String
 }
 
 extension LayerCodec {
   static func weightCount(_ layer: L, channels: Double) -> Double { 0 }
   static func tfKerasLayers(_ layer: L, inputs: [String]) -> [[String: Any]]? { nil }
+  static func tfKerasClassName(_ layer: L) -> String { layer.kerasClassName }
+
+  static func tfKerasClassNameAny(_ layer: any Layer) -> String {
+    (layer as? L).map(tfKerasClassName) ?? layer.kerasClassName
+  }
 
   static func tfKerasLayersAny(_ layer: any Layer, inputs: [String]) -> [[String: Any]]? {
     (layer as? L).flatMap { tfKerasLayers($0, inputs: inputs) }

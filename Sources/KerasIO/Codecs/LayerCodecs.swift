@@ -87,9 +87,10 @@ extension LayerCodecs {
   static func tfKerasEntries(_ layer: any Layer, inputs: [String], file: String) throws
     -> [[String: Any]]
   {
-    if let layers = codec(for: layer)?.tfKerasLayersAny(layer, inputs: inputs) { return layers }
+    let codec = codec(for: layer)
+    if let layers = codec?.tfKerasLayersAny(layer, inputs: inputs) { return layers }
     return [[
-      "class_name": layer.kerasClassName, "name": layer.name,
+      "class_name": codec?.tfKerasClassNameAny(layer) ?? layer.kerasClassName, "name": layer.name,
       "config": try encode(layer, file: file),
       "inbound_nodes": inboundNodes(layer, inputs: inputs),
     ]]

@@ -11,6 +11,8 @@ public func kerasOptionsFingerprint(_ layer: any Layer) -> String {
     var config = try LayerCodecs.encode(layer, file: "")
     config["name"] = nil
     config["trainable"] = nil
+    // A TFOpLambda's constant operand (`x / 127.5`) is in its call, not its config.
+    config["call"] = LayerCodecs.inboundNodes(layer, inputs: ["x"])
     let data = try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])
     return String(decoding: data, as: UTF8.self)
   } catch {
