@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import Runtime
 import TensorCore
 
 /// HDF5 prints errors to stderr by default; ftune reports its own. The setting is per

@@ -1,4 +1,5 @@
 import Layers
+import Runtime
 import TensorCore
 
 extension Graph {

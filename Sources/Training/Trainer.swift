@@ -1,6 +1,7 @@
 import Foundation
 import Layers
 import Models
+import Runtime
 import TensorCore
 
 /// The training loop: shuffled seeded batches, forward/backward through a `Graph`, loss,

@@ -1,8 +1,10 @@
+import Dataset
 import Features
 import Foundation
 import ImageIO
 import Models
 import Reports
+import Runtime
 import TensorCore
 import Training
 

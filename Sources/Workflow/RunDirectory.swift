@@ -3,6 +3,7 @@ import ImageIO
 import KerasIO
 import Models
 import Reports
+import Runtime
 import TensorCore
 import Training
 

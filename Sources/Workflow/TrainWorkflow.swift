@@ -1,9 +1,11 @@
+import Dataset
 import Features
 import Foundation
 import HDF5
 import ImageIO
 import Layers
 import Models
+import Runtime
 import TensorCore
 import Training
 

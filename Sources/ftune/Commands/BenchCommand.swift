@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Layers
 import Models
+import Runtime
 import TensorCore
 import Workflow
 

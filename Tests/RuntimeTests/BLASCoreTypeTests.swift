@@ -1,6 +1,6 @@
 import Testing
 
-@testable import TensorCore
+@testable import Runtime
 
 /// The OpenBLAS core-type policy: explicit override, then the user's OPENBLAS_CORETYPE,
 /// then CPU features.

@@ -1,4 +1,5 @@
 import Foundation
+import ImageIO
 import TensorCore
 
 /// What to do with a file that fails to decode (`--bad-images error|skip`).

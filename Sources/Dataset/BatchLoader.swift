@@ -1,6 +1,8 @@
+import Augment
 import Dispatch
 import Foundation
 import ImageIO
+import Models
 import TensorCore
 
 /// Decodes and augments batches on background threads while the caller computes on the

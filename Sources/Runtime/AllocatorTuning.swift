@@ -1,4 +1,4 @@
-import CKernels
+import CAllocator
 
 #if canImport(Glibc)
   import Glibc

@@ -1,6 +1,8 @@
 import Foundation
+import ImageIO
 import Testing
-@testable import ImageIO
+
+@testable import Dataset
 
 /// Builds a throw-away image folder from the committed test images.
 private struct TempTree {

@@ -1,3 +1,5 @@
+import TensorCore
+
 extension Preprocessing {
   /// ImageNet channel means in BGR order, subtracted by `caffe`.
   public static let caffeMeanBGR: [Float] = [103.939, 116.779, 123.68]

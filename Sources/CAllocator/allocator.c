@@ -1,5 +1,5 @@
 // glibc malloc settings (malloc.h is not visible to Swift's Glibc module).
-#include "ckernels.h"
+#include "callocator.h"
 
 #if defined(__GLIBC__)
 #include <malloc.h>

@@ -1,7 +1,8 @@
 import Foundation
+import ImageIO
 import Testing
 
-@testable import ImageIO
+@testable import Dataset
 
 /// `--bad-images skip`: a folder with damaged photos keeps exactly its good files, lists
 /// exactly the bad ones, and a class left with none is still an error.

@@ -1,4 +1,6 @@
 import Foundation
+import ImageIO
+import Runtime
 import TensorCore
 
 /// A file `--bad-images skip` left out, and why (the decoder's message).

@@ -1,3 +1,4 @@
+import Augment
 import ImageIO
 import TensorCore
 
