@@ -44,13 +44,17 @@ let package = Package(
     // Process plumbing: atomic files, Ctrl-C/SIGTERM, the OpenBLAS core-type re-exec, malloc
     // tuning, fault injection for the tests. Knows nothing of tensors.
     .target(name: "Runtime", dependencies: ["CAllocator"]),
-    // The Tensor type and the kernels.
-    .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
+    // The Tensor type and what every kernel shares: pools, the seeded RNG, ActivationKind,
+    // Parallel and the kernel ISA (CKernels: the forced ISA is C state).
+    .target(name: "TensorCore", dependencies: ["CKernels"]),
+    // The kernels over Tensor (GEMM, im2col, convolution with its one selector, Winograd,
+    // depthwise, pointwise, pooling, BatchNorm), wrapping the C ones.
+    .target(name: "Kernels", dependencies: ["TensorCore", "CBLAS", "CKernels"]),
     // Zip archives read with every offset bounded (.pth, .keras): damaged files throw.
     .target(name: "Archive"),
-    .target(name: "Layers", dependencies: ["TensorCore"]),
+    .target(name: "Layers", dependencies: ["Kernels", "TensorCore"]),
     // Graphs, the zoo (with the input preprocessing its weights expect), the execution plan.
-    .target(name: "Models", dependencies: ["Layers", "TensorCore", "Runtime"]),
+    .target(name: "Models", dependencies: ["Layers", "Kernels", "TensorCore", "Runtime"]),
     // The libhdf5 wrapper: typed errors, atomic writes, damaged files refused before libhdf5
     // reads them. Keras weights and feature files both use it.
     .target(name: "HDF5", dependencies: ["CHDF5", "TensorCore", "Runtime"]),
@@ -84,8 +88,8 @@ let package = Package(
     .executableTarget(
       name: "ftune",
       dependencies: [
-        "Runtime", "TensorCore", "Layers", "Models", "HDF5", "KerasIO", "ImageIO", "Augment",
-        "Dataset", "Features", "Training", "Reports", "Workflow", "TorchIO",
+        "Runtime", "TensorCore", "Kernels", "Layers", "Models", "HDF5", "KerasIO", "ImageIO",
+        "Augment", "Dataset", "Features", "Training", "Reports", "Workflow", "TorchIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -94,9 +98,10 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["ImageIO"], path: "Tests/TestSupport"),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+    .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TensorCore"]),
     // Reads the .keras and .pth fixtures of KerasIOTests and TorchIOTests through #filePath.
     .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
-    .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
+    .testTarget(name: "LayersTests", dependencies: ["Layers", "Kernels", "TensorCore"]),
     .testTarget(
       name: "ModelsTests", dependencies: ["Models", "KerasIO", "Layers", "TensorCore"],
       exclude: ["Fixtures"]),

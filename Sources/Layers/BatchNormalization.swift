@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `BatchNormalization` over the last axis. Weights in Keras order: gamma, beta (trainable),

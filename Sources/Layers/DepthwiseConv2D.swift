@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `DepthwiseConv2D`: kernel `[kh, kw, in, multiplier]`, optional bias `[in·multiplier]`;
