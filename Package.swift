@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Targets as docs/architecture.md draws them: C libraries at the bottom, the CLI on top,
-// dependencies pointing downwards only.
+// Targets in dependency order, as docs/architecture.md draws them: C libraries at the bottom,
+// the CLI on top. A target depends only on targets declared above it (downwards only), and
+// declares every target it imports, no more.
 let package = Package(
   name: "ftune",
   platforms: [.macOS(.v14)],
@@ -37,51 +38,70 @@ let package = Package(
     // SIMD kernels (depthwise conv, fused affine+clamp), each built for AVX-512 and AVX2 with
     // function target attributes and picked at run time: Swift cannot do per-function ISAs.
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
-    .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
+    // glibc's mallopt (malloc.h is not visible to Swift's Glibc module), for AllocatorTuning.
+    .target(name: "CAllocator"),
+
+    // Process plumbing: atomic files, Ctrl-C/SIGTERM, the OpenBLAS core-type re-exec, malloc
+    // tuning, fault injection for the tests. Knows nothing of tensors.
+    .target(name: "Runtime", dependencies: ["CAllocator"]),
+    // The Tensor type and what every kernel shares: pools, the seeded RNG, ActivationKind,
+    // Parallel and the kernel ISA (CKernels: the forced ISA is C state).
+    .target(name: "TensorCore", dependencies: ["CKernels"]),
+    // The kernels over Tensor (GEMM, im2col, convolution with its one selector, Winograd,
+    // depthwise, pointwise, pooling, BatchNorm), wrapping the C ones.
+    .target(name: "Kernels", dependencies: ["TensorCore", "CBLAS", "CKernels"]),
     // Zip archives read with every offset bounded (.pth, .keras): damaged files throw.
     .target(name: "Archive"),
-    .target(name: "Layers", dependencies: ["TensorCore"]),
-    .target(name: "Models", dependencies: ["Layers", "TensorCore"]),
+    .target(name: "Layers", dependencies: ["Kernels", "TensorCore"]),
+    // Graphs, the zoo (with the input preprocessing its weights expect), the execution plan.
+    .target(name: "Models", dependencies: ["Layers", "Kernels", "TensorCore", "Runtime"]),
     // The libhdf5 wrapper: typed errors, atomic writes, damaged files refused before libhdf5
     // reads them. Keras weights and feature files both use it.
-    .target(name: "HDF5", dependencies: ["CHDF5", "TensorCore"]),
+    .target(name: "HDF5", dependencies: ["CHDF5", "TensorCore", "Runtime"]),
     .target(
       name: "KerasIO",
       dependencies: ["HDF5", "Archive", "Models", "Layers", "TensorCore"]
     ),
     // PyTorch checkpoints (.pth) without Python: a bounded pickle VM over Archive's zip reader.
     .target(name: "TorchIO", dependencies: ["Archive", "Models", "Layers", "TensorCore"]),
-    .target(name: "ImageIO", dependencies: ["CImageCodecs", "TensorCore"]),
-    .target(name: "Augment", dependencies: ["ImageIO", "TensorCore"]),
-    .target(name: "Features", dependencies: ["HDF5", "Models", "ImageIO"]),
-    .target(name: "Training", dependencies: ["Layers", "Models", "TensorCore"]),
-    .target(name: "Reports", dependencies: ["ImageIO", "TensorCore"]),
+    .target(name: "ImageIO", dependencies: ["CImageCodecs", "TensorCore", "Runtime"]),
+    .target(name: "Augment", dependencies: ["ImageIO", "TensorCore", "Runtime"]),
+    // Image folders (classes, splits, bad-image policy) and the threaded batch loader over them.
+    .target(
+      name: "Dataset", dependencies: ["ImageIO", "Augment", "Models", "TensorCore", "Runtime"]),
+    .target(
+      name: "Features",
+      dependencies: ["HDF5", "Models", "Layers", "ImageIO", "TensorCore", "Runtime"]),
+    .target(name: "Training", dependencies: ["Layers", "Models", "TensorCore", "Runtime"]),
+    .target(name: "Reports", dependencies: ["ImageIO", "TensorCore", "Runtime"]),
     // The transfer-learning workflow the commands drive: options and recipes, weights
     // resolution, train/cache/predict/export, the run directory. Tests reach it here.
     .target(
       name: "Workflow",
       dependencies: [
-        "TensorCore", "Layers", "Models", "HDF5", "KerasIO", "ImageIO", "Augment", "Features",
-        "Training", "Reports", "CCrypto", .product(name: "Yams", package: "Yams"),
+        "Runtime", "TensorCore", "Layers", "Models", "HDF5", "KerasIO", "ImageIO", "Augment",
+        "Dataset", "Features", "Training", "Reports", "CCrypto",
+        .product(name: "Yams", package: "Yams"),
         .target(name: "CMPI", condition: .when(traits: ["MPI"])),
       ]
     ),
     .executableTarget(
       name: "ftune",
       dependencies: [
-        "TensorCore", "Layers", "Models", "HDF5", "KerasIO", "ImageIO", "Augment", "Features",
-        "Training", "Reports", "Workflow", "TorchIO",
+        "Runtime", "TensorCore", "Kernels", "Layers", "Models", "HDF5", "KerasIO", "ImageIO",
+        "Augment", "Dataset", "Features", "Training", "Reports", "Workflow", "TorchIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Yams", package: "Yams"),
       ]
     ),
 
     // Helpers shared by test targets: tiny image sets, running built binaries.
     .target(name: "TestSupport", dependencies: ["ImageIO"], path: "Tests/TestSupport"),
+    .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+    .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TensorCore"]),
     // Reads the .keras and .pth fixtures of KerasIOTests and TorchIOTests through #filePath.
     .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
-    .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
+    .testTarget(name: "LayersTests", dependencies: ["Layers", "Kernels", "TensorCore"]),
     .testTarget(
       name: "ModelsTests", dependencies: ["Models", "KerasIO", "Layers", "TensorCore"],
       exclude: ["Fixtures"]),
@@ -95,16 +115,18 @@ let package = Package(
       exclude: ["Fixtures"]),
     .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore"]),
     .testTarget(name: "AugmentTests", dependencies: ["Augment", "ImageIO", "TensorCore"]),
-    .testTarget(name: "FeaturesTests", dependencies: ["Features", "Models", "HDF5"]),
+    .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Augment", "ImageIO", "TensorCore"]),
     .testTarget(
-      name: "TrainingTests", dependencies: ["Training", "Models", "Layers"],
+      name: "FeaturesTests", dependencies: ["Features", "Models", "Layers", "TensorCore", "Runtime"]),
+    .testTarget(
+      name: "TrainingTests", dependencies: ["Training", "Models", "Layers", "TensorCore"],
       exclude: ["Fixtures"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Fixtures"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "ImageIO"], exclude: ["Fixtures"]),
     .testTarget(
       name: "WorkflowTests",
       dependencies: [
         "Workflow", "Training", "Features", "Models", "KerasIO", "Layers", "ImageIO",
-        "Augment", "TensorCore", "TestSupport",
+        "Augment", "Dataset", "Reports", "TensorCore", "TestSupport",
       ]),
     // Runs the built `ftune` binary as a user would: exit codes, messages, files written.
     // TestSupport writes the tiny PNG data sets the end-to-end tests train on.

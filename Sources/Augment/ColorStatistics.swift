@@ -1,5 +1,6 @@
 import Foundation
 import ImageIO
+import Runtime
 import TensorCore
 
 /// The RGB covariance of a training set and its principal components, on the 0-1 pixel

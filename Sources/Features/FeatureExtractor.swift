@@ -1,6 +1,7 @@
 import Foundation
 import Layers
 import Models
+import Runtime
 import TensorCore
 
 /// One sample to featurise: its image content hash and augmentation variant (0 = none).

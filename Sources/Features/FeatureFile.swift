@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Runtime
 import TensorCore
 
 /// The file `ftune cache --out F.h5` writes: `features` float32 `[N, ...]` (chunked along N,

@@ -1,5 +1,6 @@
 import Foundation
 import ImageIO
+import Runtime
 import TensorCore
 
 /// The shared on-disk store of cut-layer features: one small file per (network cut, image

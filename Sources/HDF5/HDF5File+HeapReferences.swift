@@ -119,7 +119,7 @@ extension HDF5Object {
     }
     let sound = HDF5File.withMappedFile(cString(name)) { raw -> Bool in
       let bytes = HDF5Bytes(bytes: raw.bindMemory(to: UInt8.self))
-      guard let base = bytes.superblockBase(), let found = locate(bytes, base) else { return false }
+      guard let base = bytes.superblock()?.base, let found = locate(bytes, base) else { return false }
       return bytes.referencesAreSound(count: found.count, data: found.data, end: found.end, base: base)
     }
     guard sound == true else {

@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import Runtime
 import TensorCore
 
 /// HDF5 prints errors to stderr by default; ftune reports its own. The setting is per
@@ -57,6 +58,7 @@ public final class HDF5File {
     guard FileManager.default.fileExists(atPath: path) else {
       throw HDF5Error.fileNotFound(file: path)
     }
+    try checkSymbolTables(path)
     let id = H5Fopen(path, ftune_H5F_ACC_RDONLY(), ftune_H5P_DEFAULT())
     guard id >= 0 else {
       throw hasSignature(path) ? HDF5Error.damaged(file: path) : HDF5Error.notHDF5(file: path)
@@ -95,7 +97,7 @@ public final class HDF5File {
   private static func hasSignature(_ path: String) -> Bool {
     guard let handle = FileHandle(forReadingAtPath: path) else { return false }
     defer { try? handle.close() }
-    let magic: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
+    let magic = HDF5Bytes.signature
     var offset: UInt64 = 0
     while offset <= 1 << 20 {
       guard (try? handle.seek(toOffset: offset)) != nil,

@@ -17,6 +17,18 @@ extension HDF5Object {
   }
 }
 
+/// A name HDF5 hands out in two calls (its length for a nil buffer, then the bytes), as
+/// `H5Lget_name_by_idx` and `H5Aget_name_by_idx` do; nil when HDF5 fails.
+func hdf5Name(_ get: (UnsafeMutablePointer<CChar>?, Int) -> Int) -> String? {
+  let length = get(nil, 0)
+  guard length >= 0 else { return nil }
+  var buffer = [CChar](repeating: 0, count: length + 1)
+  guard buffer.withUnsafeMutableBufferPointer({ get($0.baseAddress, $0.count) }) >= 0 else {
+    return nil
+  }
+  return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
 /// What a link in a group points at.
 public enum HDF5ObjectKind: Sendable, Equatable {
   case group, dataset, other
@@ -43,18 +55,14 @@ public final class HDF5Group: HDF5Object {
   public func children() throws -> [String] {
     var info = H5G_info_t()
     guard H5Gget_info(id, &info) >= 0 else { throw failed("list the members of") }
-    var names: [String] = []
-    for i in 0..<info.nlinks {
-      let length = H5Lget_name_by_idx(
-        id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, ftune_H5P_DEFAULT())
-      guard length >= 0 else { throw failed("list the members of") }
-      var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-      H5Lget_name_by_idx(
-        id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, ftune_H5P_DEFAULT())
-      names.append(String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) },
-        as: UTF8.self))
+    return try (0..<info.nlinks).map { i in
+      guard
+        let name = hdf5Name({
+          H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, $0, $1, ftune_H5P_DEFAULT())
+        })
+      else { throw failed("list the members of") }
+      return name
     }
-    return names
   }
 
   /// The kind of object at `name` (a relative path, may contain `/`), or nil when absent.

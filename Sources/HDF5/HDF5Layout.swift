@@ -18,20 +18,6 @@ struct HDF5Bytes {
     return (0..<tag.count).allSatisfy { bytes[at + $0] == tag[$0] }
   }
 
-  static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
-
-  /// The file's base address (the offset its addresses count from), when the superblock
-  /// uses 8-byte offsets and lengths, as libhdf5 and h5py always write.
-  func superblockBase() -> Int? {
-    for at in [0, 512, 1024, 2048, 4096] where matches(at, Self.signature) {
-      guard let version = u8(at + 8) else { return nil }
-      let sizes = version < 2 ? (at + 13, at + 14) : (at + 9, at + 10)
-      guard u8(sizes.0) == 8, u8(sizes.1) == 8 else { return nil }
-      return uint(at + (version == 0 ? 24 : version == 1 ? 28 : 12), 8)
-    }
-    return nil
-  }
-
   /// The messages of the object header at `address` (absolute), following continuation
   /// blocks: (type, offset of the message data, its size). Nil when the header is damaged.
   func headerMessages(at address: Int, base: Int) -> [(type: Int, at: Int, size: Int)]? {

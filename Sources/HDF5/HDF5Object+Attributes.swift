@@ -15,14 +15,12 @@ extension HDF5Object {
     let count = H5Aget_num_attrs(id)
     guard count >= 0 else { throw failed("list the attributes of") }
     return try (0..<hsize_t(count)).map { i in
-      let length = H5Aget_name_by_idx(
-        id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, ftune_H5P_DEFAULT())
-      guard length >= 0 else { throw failed("list the attributes of") }
-      var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-      H5Aget_name_by_idx(
-        id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, ftune_H5P_DEFAULT())
-      return String(
-        decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      guard
+        let name = hdf5Name({
+          H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, $0, $1, ftune_H5P_DEFAULT())
+        })
+      else { throw failed("list the attributes of") }
+      return name
     }
   }
 

@@ -1,5 +1,6 @@
 import CImageCodecs
 import Foundation
+import Runtime
 import TensorCore
 
 extension Image {

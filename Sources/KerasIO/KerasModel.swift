@@ -10,8 +10,12 @@ public enum KerasModel {
 
   /// Builds a `Graph` from a Keras 2 full-model `.h5` (`model_config` + `model_weights`)
   /// or a Keras 3 `.keras` archive, and loads its weights (strictly: they must all fit).
-  public static func load(path: String, trust: HDF5Trust = .fileOnly) throws -> Graph {
-    let importer = ModelConfigImporter(file: path)
+  /// A config declaring more than `maxWeights` weights is refused before they are allocated.
+  public static func load(
+    path: String, trust: HDF5Trust = .fileOnly, maxWeights: Int = 1 << 30
+  ) throws -> Graph {
+    var importer = ModelConfigImporter(file: path)
+    importer.maxWeights = maxWeights
     if path.hasSuffix(".keras") {
       let graph = try importer.makeGraph(json: try KerasArchive.member("config.json", of: path))
       try KerasWeights.load(into: graph, from: path, trust: trust)

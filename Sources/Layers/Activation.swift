@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `Activation(kind)`: any `ActivationKind`; softmax over the last axis.

@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `BatchNormalization` over the last axis. Weights in Keras order: gamma, beta (trainable),
@@ -49,19 +50,19 @@ public final class BatchNormalization: Layer {
     return s
   }
 
-  /// What backward needs: the input (x̂ is recomputed from it, which costs less memory
-  /// traffic than writing and reading it back), the statistics used, and the affine map
-  /// and clamp of the output when a ReLU/ReLU6 was fused into this layer.
-  private struct Record {
-    var x: Tensor
-    var mean: [Float]
-    var invStd: [Float]
-    var scale: [Float]
-    var shift: [Float]
-    var activation: ActivationKind
-    var usedBatchStatistics: Bool
+  /// The statistics a pass normalised with and its per-channel affine map
+  /// `y = x·scale + shift`: what backward needs besides the input.
+  public struct Normalisation: Sendable {
+    public var mean: [Float]
+    public var invStd: [Float]
+    public var scale: [Float]
+    public var shift: [Float]
+    public var usedBatchStatistics: Bool
   }
-  private var record: Record?
+
+  /// What backward needs: the input (x̂ is recomputed from it, which costs less memory
+  /// traffic than writing and reading it back) and the normalisation used.
+  private var record: (x: Tensor, normalisation: Normalisation)?
 
   /// Whether a pass in `mode` normalises with batch statistics (and updates the moving
   /// ones): only in training and only when not frozen, as Keras's `training and trainable`.
@@ -72,18 +73,20 @@ public final class BatchNormalization: Layer {
   /// momentum)` with the *biased* batch variance, exactly as Keras 3's BatchNormalization
   /// (`ops.moments`). (tf_keras's fused kernel uses the unbiased variance here instead.)
   /// Inference or frozen: μ, σ² are the moving statistics.
+  /// Computed as Keras does, `x·s + (β − μ·s)` with `s = γ/√(σ² + ε)`, in one SIMD pass
+  /// after one pass for the batch statistics.
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    try forward(inputs, mode: mode, activation: .linear)
+    let x = try single(inputs)
+    let n = try normalisation(x, mode: mode)
+    let y = Self.affine(x, scale: n.scale, shift: n.shift)
+    record = mode.recordForBackward ? (x, n) : nil
+    return y
   }
 
-  /// The forward pass with a ReLU/ReLU6 fused into its output pass: `clamp(y)`. Backward
-  /// then takes the gradient of the clamped output (the graph passes the activation's
-  /// gradient straight through). Computed as Keras does, `x·s + (β − μ·s)` with
-  /// `s = γ/√(σ² + ε)`, in one SIMD pass after one pass for the batch statistics.
-  public func forward(
-    _ inputs: [Tensor], mode: ForwardMode, activation: ActivationKind
-  ) throws -> Tensor {
-    let x = try single(inputs)
+  /// The normalisation a pass in `mode` applies to `x`; in training (not frozen) it takes
+  /// the batch's statistics and moves the moving ones towards them (the forward pass's
+  /// first half, for plan steps that apply the map themselves: Plan/Rules/NormActivation).
+  public func normalisation(_ x: Tensor, mode: ForwardMode) throws -> Normalisation {
     let mm = try recorded(movingMean)
     let mv = try recorded(movingVariance)
     let c = mm.value.count
@@ -112,13 +115,8 @@ public final class BatchNormalization: Layer {
     let b = beta?.value.scalars ?? [Float](repeating: 0, count: c)
     let scale = (0..<c).map { g[$0] * invStd[$0] }
     let shift = (0..<c).map { b[$0] - mean[$0] * scale[$0] }
-    let y = ChannelAffine.map(x, channels: c, scale: scale, shift: shift, activation: activation)
-    record = mode.recordForBackward
-      ? Record(
-        x: x, mean: mean, invStd: invStd, scale: scale, shift: shift, activation: activation,
-        usedBatchStatistics: batchStats)
-      : nil
-    return y
+    return Normalisation(
+      mean: mean, invStd: invStd, scale: scale, shift: shift, usedBatchStatistics: batchStats)
   }
 
   /// `x·scale + shift` per channel (last axis): one SIMD pass over the cores.
@@ -128,22 +126,32 @@ public final class BatchNormalization: Layer {
 
   /// dγ = Σ dy·x̂, dβ = Σ dy. With batch statistics
   /// dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)); with fixed statistics (inference, frozen)
-  /// the layer is the affine map dx = γ/σ · dy. With a fused clamp, dy is first zeroed
-  /// where the clamp was active. Two SIMD passes: the reductions, then dx.
+  /// the layer is the affine map dx = γ/σ · dy. Two SIMD passes: the reductions, then dx.
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {
-    let rec = try recorded(record)
+    let (x, n) = try recorded(record)
     record = nil
-    try checkGradient(outputGradient, rec.x.shape)
+    return try gradients(
+      outputGradient, input: x, n, mask: nil, needsInputGradient: needsInputGradient)
+  }
+
+  /// The backward pass over `x` normalised by `n`: accumulates dγ, dβ and returns dx.
+  /// `mask` first zeroes dy where a clamp after the affine map was active, for a plan step
+  /// that applies one in the same output pass (Plan/Rules/NormActivation); nil for the
+  /// layer alone.
+  public func gradients(
+    _ outputGradient: Tensor, input x: Tensor, _ rec: Normalisation, mask: ClampMask?,
+    needsInputGradient: Bool
+  ) throws -> [Tensor] {
+    try checkGradient(outputGradient, x.shape)
     let c = rec.invStd.count
     let rows = outputGradient.count / c
-    let mask = ClampMask(scale: rec.scale, shift: rec.shift, activation: rec.activation)
     let needGamma = gamma?.needsGradient ?? false
     let needBeta = beta?.needsGradient ?? false
     var sumDy = [Double](repeating: 0, count: c)
     var sumDyXc = [Double](repeating: 0, count: c)
     if needGamma || needBeta || (needsInputGradient && rec.usedBatchStatistics) {
       (sumDy, sumDyXc) = BatchNormKernel.backwardSums(
-        outputGradient, rec.x, channels: c, mean: rec.mean, mask: mask)
+        outputGradient, x, channels: c, mean: rec.mean, mask: mask)
     }
     // Σ dy·x̂ = Σ dy·(x − μ) / σ.
     let sumDyXHat = (0..<c).map { sumDyXc[$0] * Double(rec.invStd[$0]) }
@@ -163,7 +171,7 @@ public final class BatchNormalization: Layer {
       k = (0..<c).map { Float(-Double(a[$0]) * sumDy[$0] / m) }
     }
     let dx = BatchNormKernel.inputGradient(
-      outputGradient, rec.x, channels: c, mean: rec.mean, a: a, b: b, k: k, mask: mask)
+      outputGradient, x, channels: c, mean: rec.mean, a: a, b: b, k: k, mask: mask)
     return [dx]
   }
 }

@@ -99,11 +99,17 @@ struct ImageWindow {
     return [height, width, s[2]]
   }
 
+  /// `x` (`[N, H, W, C]`) resized to `height × width` from the window `crop(H, W)` picks.
   mutating func forward(
-    _ x: Tensor, crop: BilinearResize.Crop, height: Int, width: Int, record keep: Bool
-  ) -> Tensor {
-    record = keep ? (x.shape, crop) : nil
-    return BilinearResize.forward(x, crop: crop, height: height, width: width)
+    _ x: Tensor, height: Int, width: Int, record keep: Bool, layer: String,
+    crop: (_ h: Int, _ w: Int) -> BilinearResize.Crop
+  ) throws -> Tensor {
+    guard x.rank == 4 else {
+      throw LayerError.badInputShape(layer: layer, shape: x.shape, reason: "needs [N, H, W, C]")
+    }
+    let window = crop(x.shape[1], x.shape[2])
+    record = keep ? (x.shape, window) : nil
+    return BilinearResize.forward(x, crop: window, height: height, width: width)
   }
 
   mutating func backward(

@@ -24,15 +24,15 @@ public final class CenterCrop: Layer {
   private var window = ImageWindow()
 
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    let x = try single(inputs)
-    guard x.rank == 4 else {
-      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs [N, H, W, C]")
+    let (height, width) = (height, width)
+    return try window.forward(
+      try single(inputs), height: height, width: width, record: mode.recordForBackward,
+      layer: name
+    ) { h, w in
+      h >= height && w >= width
+        ? BilinearResize.Crop(top: (h - height) / 2, left: (w - width) / 2, height: height, width: width)
+        : BilinearResize.aspectCrop(h, w, height, width)
     }
-    let (h, w) = (x.shape[1], x.shape[2])
-    let crop = h >= height && w >= width
-      ? BilinearResize.Crop(top: (h - height) / 2, left: (w - width) / 2, height: height, width: width)
-      : BilinearResize.aspectCrop(h, w, height, width)
-    return window.forward(x, crop: crop, height: height, width: width, record: mode.recordForBackward)
   }
 
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {

@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `Conv2D(groups=G)`: input channels and filters split into G groups, each convolved with

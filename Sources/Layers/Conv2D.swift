@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `Conv2D`: NHWC input, kernel `[kh, kw, in, out]`, optional bias `[out]`, fused activation.

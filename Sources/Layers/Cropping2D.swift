@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `Cropping2D`: removes ((top, bottom), (left, right)) rows and columns (NASNet).

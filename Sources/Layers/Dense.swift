@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `Dense`: input `[N, …, in]`, kernel `[in, out]`, optional bias `[out]`, fused activation.

@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `DepthwiseConv2D`: kernel `[kh, kw, in, multiplier]`, optional bias `[in·multiplier]`;
@@ -61,30 +62,13 @@ public final class DepthwiseConv2D: Layer {
     let x = try single(inputs)
     let g = try ConvGeometry.window(
       input: x.shape, kernel: kernelSize, strides: strides, padding: padding, layer: name)
-    return try run(x, g, mode: mode)
+    return try forward(x, window: g, mode: mode)
   }
 
-  /// The forward pass over `x` as if a ZeroPadding2D of `(top, bottom, left, right)` came
-  /// first: its zeros become window padding, so no padded copy is made, and backward
-  /// returns the gradient of the unpadded `x` (the graph passes it through the padding).
-  public func forward(
-    _ inputs: [Tensor], mode: ForwardMode, zeroPadding pad: (Int, Int, Int, Int)
-  ) throws -> Tensor {
-    let x = try single(inputs)
-    guard x.rank == 4 else {
-      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs [N, H, W, C]")
-    }
-    let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let padded = [n, h + pad.0 + pad.1, w + pad.2 + pad.3, c]
-    var g = try ConvGeometry.window(
-      input: padded, kernel: kernelSize, strides: strides, padding: padding, layer: name)
-    (g.inH, g.inW) = (h, w)
-    g.padTop += pad.0
-    g.padLeft += pad.2
-    return try run(x, g, mode: mode)
-  }
-
-  private func run(_ x: Tensor, _ g: WindowGeometry, mode: ForwardMode) throws -> Tensor {
+  /// The forward pass over the window `g` of `x` (the layer's own, or one a plan step
+  /// widened with a ZeroPadding2D's zeros: Plan/Rules/PaddedDepthwise); backward returns
+  /// the gradient of this `x`.
+  public func forward(_ x: Tensor, window g: WindowGeometry, mode: ForwardMode) throws -> Tensor {
     let k = try recorded(kernel)
     guard g.channels == k.value.shape[2] else {
       throw LayerError.badInputShape(

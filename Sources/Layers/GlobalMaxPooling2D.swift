@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `GlobalMaxPooling2D`: [N, H, W, C] -> [N, C] (or [N, 1, 1, C] with keepDims).

@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `LayerNormalization` over the last axis (Keras's default `axis=-1`), as Keras 2 and 3:

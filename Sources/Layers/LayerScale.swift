@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// ConvNeXt's `LayerScale(init_values, projection_dim)`: y = x·γ over the last axis, one

@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `MaxPooling2D`: pool size, strides (default: the pool size) and padding as Keras.

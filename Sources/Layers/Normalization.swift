@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `Normalization` over the last axis (Keras's default `axis=-1`), exactly as Keras 2 and 3

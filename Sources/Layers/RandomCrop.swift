@@ -32,11 +32,10 @@ public final class RandomCrop: Layer {
     let x = try single(inputs)
     recordedIdentity = mode.recordForBackward && !keras2
     guard keras2 else { return x }
-    guard x.rank == 4 else {
-      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs [N, H, W, C]")
-    }
-    let crop = BilinearResize.aspectCrop(x.shape[1], x.shape[2], height, width)
-    return window.forward(x, crop: crop, height: height, width: width, record: mode.recordForBackward)
+    let (height, width) = (height, width)
+    return try window.forward(
+      x, height: height, width: width, record: mode.recordForBackward, layer: name
+    ) { h, w in BilinearResize.aspectCrop(h, w, height, width) }
   }
 
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {

@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `ReLU(max_value:)`: max(x, 0), capped at `maxValue` when given (ReLU6 in MobileNetV2).

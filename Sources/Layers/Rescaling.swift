@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `Rescaling(scale, offset)`: y = x·scale + offset. Each of `scale` and `offset` is one

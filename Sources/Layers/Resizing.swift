@@ -25,14 +25,15 @@ public final class Resizing: Layer {
   private var window = ImageWindow()
 
   public func forward(_ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    let x = try single(inputs)
-    guard x.rank == 4 else {
-      throw LayerError.badInputShape(layer: name, shape: x.shape, reason: "needs [N, H, W, C]")
+    let (height, width, aspect) = (height, width, cropToAspectRatio)
+    return try window.forward(
+      try single(inputs), height: height, width: width, record: mode.recordForBackward,
+      layer: name
+    ) { h, w in
+      aspect
+        ? BilinearResize.aspectCrop(h, w, height, width)
+        : BilinearResize.Crop(top: 0, left: 0, height: h, width: w)
     }
-    let crop = cropToAspectRatio
-      ? BilinearResize.aspectCrop(x.shape[1], x.shape[2], height, width)
-      : BilinearResize.Crop(top: 0, left: 0, height: x.shape[1], width: x.shape[2])
-    return window.forward(x, crop: crop, height: height, width: width, record: mode.recordForBackward)
   }
 
   public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> [Tensor] {

@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `SeparableConv2D`: depthwise `[kh, kw, in, mult]` then pointwise `[1, 1, in·mult, out]`,

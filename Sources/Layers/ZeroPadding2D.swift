@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// `ZeroPadding2D`: ((top, bottom), (left, right)) zeros around H and W.

@@ -1,4 +1,6 @@
+import Kernels
 import Layers
+import Runtime
 import TensorCore
 
 extension Graph {
@@ -41,7 +43,7 @@ extension Graph {
     let plan = ExecutionPlan(
       self, start: start, end: end, mode: mode,
       recording: { mode.recordForBackward && $0 >= firstTrainable })
-    if mode.recordForBackward { recordedHandThrough = plan.absorbed }
+    if mode.recordForBackward { (recordedHandThrough, recordedSteps) = (plan.absorbed, plan.steps) }
     // Inference hands each finished activation to TensorPool once its last consumer has run,
     // so a later layer's output of the same size reuses it; nothing kept is recycled (a
     // recording layer may hold its input), nor the caller's seeds.
@@ -102,9 +104,13 @@ extension Graph {
         if node.inputs[k] >= stop { accumulate(g, into: node.inputs[k], &grads) }
         continue
       }
-      let label = LayerProfile.byName ? node.layer.name : node.layer.kerasClassName
+      // A fused step of the pass takes its own derivative at its anchor.
+      let step = recordedSteps[i]
+      let label =
+        step?.label(self) ?? (LayerProfile.byName ? node.layer.name : node.layer.kerasClassName)
       let inputGrads = try LayerProfile.measure("backward " + label) {
-        try node.layer.backward(g, needsInputGradient: needs)
+        if let step { return try step.backward(self, g, needsInputGradient: needs) }
+        return try node.layer.backward(g, needsInputGradient: needs)
       }
       guard needs else { continue }
       for (j, gj) in zip(node.inputs, inputGrads) where j >= stop {

@@ -32,6 +32,8 @@ public final class Graph {
   /// The nodes the last recording pass's plan absorbed (`ExecutionPlan.absorbed`): backward
   /// hands their gradient through to that input instead of running their layer.
   var recordedHandThrough: [Int: Int] = [:]
+  /// The last recording pass's fused steps that take their own derivative, by anchor.
+  var recordedSteps: [Int: any RecordingPlanNode] = [:]
 
   /// `seed` drives the initial weights of every layer added (Keras initializers).
   public init(name: String, seed: UInt64 = 0) {

@@ -1,8 +1,9 @@
 import Foundation
+import Runtime
 import TensorCore
 
 /// Writes `data` to `url` atomically (temporary file in the same directory, then rename),
-/// through TensorCore's `AtomicFile`, reporting failures as `ReportError.writeFailed`.
+/// through Runtime's `AtomicFile`, reporting failures as `ReportError.writeFailed`.
 func writeAtomically(_ data: Data, to url: URL) throws {
   do {
     try AtomicFile.write(data, to: url.path)

@@ -52,7 +52,7 @@ extension ActivationKind {
   public var epilogue: ActivationKind { fusableInEpilogue ? self : .linear }
 
   /// The C kernels' clamp arguments `(on, lower, upper)`.
-  var cClamp: (on: Int32, lower: Float, upper: Float) {
+  package var cClamp: (on: Int32, lower: Float, upper: Float) {
     clampBounds.map { (1, $0.lower, $0.upper) } ?? (0, 0, 0)
   }
 }

@@ -41,13 +41,14 @@ public struct Tensor: Sendable, Equatable {
     try Tensor(shape: newShape, scalars: scalars)
   }
 
-  public func withUnsafeBufferPointer<R>(
+  // Inlinable: the kernels (another module) call these in their hot paths.
+  @inlinable public func withUnsafeBufferPointer<R>(
     _ body: (UnsafeBufferPointer<Float>) throws -> R
   ) rethrows -> R {
     try scalars.withUnsafeBufferPointer(body)
   }
 
-  public mutating func withUnsafeMutableBufferPointer<R>(
+  @inlinable public mutating func withUnsafeMutableBufferPointer<R>(
     _ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R
   ) rethrows -> R {
     try scalars.withUnsafeMutableBufferPointer(body)
@@ -77,7 +78,7 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
 
 extension Tensor {
   /// A tensor of this shape whose scalars the caller overwrites entirely (no zero fill).
-  static func uninitialized(_ shape: [Int]) -> Tensor {
+  package static func uninitialized(_ shape: [Int]) -> Tensor {
     let count = shape.reduce(1, *)
     let scalars = [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
     return (try? Tensor(shape: shape, scalars: scalars)) ?? Tensor(zeros: shape)

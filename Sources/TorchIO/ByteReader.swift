@@ -1,59 +1,13 @@
-/// A cursor over bytes that never reads past the end: every read checks the remaining
-/// length first and throws `TorchCheckpointError.truncated` naming the file and offset.
-struct ByteReader {
-  let bytes: [UInt8]
-  /// Name used in error messages (the file, or `file:member` inside a zip).
-  let file: String
-  private(set) var offset: Int
-  /// One past the last readable byte (a zip member ends before the file does).
-  let end: Int
+import Archive
 
-  /// A reader of `bytes[offset..<end]` (`end` defaults to the end of `bytes`, and is
-  /// clamped to it).
+/// The pickle VM's cursor: Archive's bounded reader, throwing
+/// `TorchCheckpointError.truncated` naming the file and offset.
+typealias ByteReader = BoundedReader<TorchCheckpointError>
+
+extension BoundedReader where Failure == TorchCheckpointError {
   init(bytes: [UInt8], file: String, offset: Int = 0, end: Int? = nil) {
-    self.bytes = bytes
-    self.file = file
-    self.end = min(end ?? bytes.count, bytes.count)
-    self.offset = min(max(offset, 0), self.end)
-  }
-
-  var remaining: Int { end - offset }
-  var isAtEnd: Bool { offset >= end }
-
-  private func need(_ count: Int) throws {
-    guard count >= 0, count <= remaining else {
-      throw TorchCheckpointError.truncated(
-        file: file, offset: offset, needed: count, available: max(0, remaining))
-    }
-  }
-
-  mutating func byte() throws -> UInt8 {
-    try need(1)
-    defer { offset += 1 }
-    return bytes[offset]
-  }
-
-  /// `count` bytes as a slice; `count` is checked against what is left before any copy.
-  mutating func take(_ count: Int) throws -> ArraySlice<UInt8> {
-    try need(count)
-    defer { offset += count }
-    return bytes[offset..<(offset + count)]
-  }
-
-  /// Skips `count` bytes without copying them.
-  mutating func skip(_ count: Int) throws {
-    try need(count)
-    offset += count
-  }
-
-  /// An unsigned little-endian integer of `width` bytes (at most 8).
-  mutating func uintLE(_ width: Int) throws -> UInt64 {
-    let slice = try take(width)
-    var value: UInt64 = 0
-    for (shift, byte) in slice.enumerated() {
-      value |= UInt64(byte) << UInt64(8 * shift)
-    }
-    return value
+    self.init(
+      bytes: bytes, file: file, offset: offset, end: end, truncated: TorchCheckpointError.truncated)
   }
 
   mutating func int32LE() throws -> Int {
@@ -88,7 +42,7 @@ struct ByteReader {
     guard stop < end else {
       throw TorchCheckpointError.truncated(file: file, offset: start, needed: 1, available: 0)
     }
-    offset = stop + 1
+    try skip(stop + 1 - start)
     return String(decoding: bytes[start..<stop], as: UTF8.self)
   }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Layers
 import Models
+import Runtime
 import TensorCore
 
 /// A training checkpoint written after every epoch (`checkpoint.ftck` in the run directory):

@@ -12,6 +12,15 @@ struct RunState {
   var nextEpoch = 1
   /// Where a run stopped inside `nextEpoch`: it continues there with these running sums.
   var partial: Checkpoint.PartialEpoch?
+
+  /// True for a resumed run that had ended at its checkpoint: every epoch trained, or early
+  /// stopping would have stopped it there. Resuming it must not train another epoch.
+  func hasEnded(_ options: TrainingOptions) -> Bool {
+    let last = nextEpoch - 1
+    guard last > 0, partial == nil else { return false }
+    return last >= options.epochs
+      || best.shouldStop(after: last, patience: options.earlyStoppingPatience, epochs: options.epochs)
+  }
 }
 
 extension Trainer {
@@ -78,8 +87,15 @@ extension Trainer {
   func restoreBestWeights(_ run: RunState) throws -> Int {
     let finalEpoch = run.history.last?.epoch ?? 0
     guard options.restoreBestWeights, run.best.epoch != finalEpoch, communicator.isRoot,
-      let url = bestURL, FileManager.default.fileExists(atPath: url.path)
+      let url = bestURL
     else { return finalEpoch }
+    // Gone when an earlier, finished run removed it and `--resume --epochs` trained on.
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      progress.message(
+        "the weights of epoch \(run.best.epoch) (best val_loss) were removed when the run"
+          + " first finished; keeping epoch \(finalEpoch)'s")
+      return finalEpoch
+    }
     try Checkpoint.read(from: url).restore(into: graph, path: url.path)
     progress.message("restored the weights of epoch \(run.best.epoch) (best val_loss)")
     return run.best.epoch

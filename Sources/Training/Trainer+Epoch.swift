@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 import TensorCore
 
 /// One epoch's batches: a seeded shuffle of the whole set (the same on every rank and on

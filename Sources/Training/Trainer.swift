@@ -1,6 +1,7 @@
 import Foundation
 import Layers
 import Models
+import Runtime
 import TensorCore
 
 /// The training loop: shuffled seeded batches, forward/backward through a `Graph`, loss,
@@ -46,9 +47,14 @@ public final class Trainer {
   /// The outcome of `fit`.
   public struct Result {
     public var history: [EpochMetrics]
-    /// Epoch (1-based) whose weights the graph holds at the end.
+    /// Epoch (1-based) whose weights the graph holds at the end (with `alreadyFinished`:
+    /// the epoch the finished run kept, which the graph holds only if its best-weights file
+    /// was still there).
     public var bestEpoch: Int
     public var stoppedEarly: Bool
+    /// `resume` found a run that had already ended (every epoch trained, or stopped early):
+    /// nothing was trained.
+    public var alreadyFinished = false
   }
 
   /// Trains for `options.epochs`, or continues from the checkpoint when `resume` is set and
@@ -58,9 +64,10 @@ public final class Trainer {
   ) throws -> Result {
     try checkCanFit(train)
     var run = resume ? try resumed() ?? RunState() : RunState()
-    var stoppedEarly = false
+    let ended = run.hasEnded(options)
+    var stoppedEarly = ended && run.nextEpoch <= options.epochs
     var epoch = run.nextEpoch
-    while epoch <= options.epochs {
+    while !ended && epoch <= options.epochs {
       try unfreeze(at: epoch, &run)
       let started = Date()
       var metrics = try trainEpoch(epoch, train, &run, started: started)
@@ -89,7 +96,12 @@ public final class Trainer {
       epoch += 1
     }
     let bestEpoch = try restoreBestWeights(run)
-    return Result(history: run.history, bestEpoch: bestEpoch, stoppedEarly: stoppedEarly)
+    guard ended else {
+      return Result(history: run.history, bestEpoch: bestEpoch, stoppedEarly: stoppedEarly)
+    }
+    let kept = options.restoreBestWeights && run.best.epoch > 0 ? run.best.epoch : bestEpoch
+    return Result(
+      history: run.history, bestEpoch: kept, stoppedEarly: stoppedEarly, alreadyFinished: true)
   }
 
   /// The options `fit` needs, checked before any work.

@@ -1,6 +1,7 @@
 import Foundation
 import ImageIO
 import Reports
+import Runtime
 import TensorCore
 
 /// What `ftune compare` measured, with its tables, plot and JSON.

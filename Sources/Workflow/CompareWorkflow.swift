@@ -1,4 +1,5 @@
 import Augment
+import Dataset
 import Features
 import Foundation
 import HDF5
@@ -6,6 +7,7 @@ import ImageIO
 import Layers
 import Models
 import Reports
+import Runtime
 import TensorCore
 import Training
 

@@ -1,8 +1,11 @@
+import Dataset
 import Features
 import Foundation
+import HDF5
 import ImageIO
 import Models
 import Reports
+import Runtime
 import TensorCore
 import Training
 
@@ -23,6 +26,10 @@ public final class EvaluateWorkflow {
     public var out: String?
     public var topLosses = 16
     public var batchSize = 16
+    /// `--bad-images`; skipped files are listed in `<out>/skipped.csv`.
+    public var badImages = BadImagePolicy.error
+    /// `--allow-external-hdf5`, for the runs' model files.
+    public var trust = HDF5Trust.fileOnly
 
     public init(runs: [String], data: String) {
       self.runs = runs
@@ -57,10 +64,12 @@ public final class EvaluateWorkflow {
   @discardableResult
   public func run() throws -> Result {
     let started = Date()
-    let predictor = try Predictor(runs: request.runs)
+    let predictor = try Predictor(runs: request.runs, trust: request.trust)
     let classes = predictor.classes
     try Self.checkClassFolders(request.data, classes: classes)
-    let dataset = try ImageDataset(directory: request.data, classes: classes)
+    let out = URL(fileURLWithPath: request.out ?? Self.defaultOut(request))
+    let dataset = try ImageDataset(directory: request.data, classes: classes).applying(
+      request.badImages, csv: out.appendingPathComponent("skipped.csv"), log: progress.message)
     let paths = dataset.samples.map(\.path)
     let labels = dataset.samples.map(\.label)
     progress.message(
@@ -87,7 +96,6 @@ public final class EvaluateWorkflow {
     var report = ClassificationReport(metrics: metrics, paths: paths)
     report.topLossCount = request.topLosses
 
-    let out = URL(fileURLWithPath: request.out ?? Self.defaultOut(request))
     let title = "Evaluation of " + request.runs.map { ($0 as NSString).lastPathComponent }
       .joined(separator: " + ")
     let thumbs = try report.write(to: out, title: title)

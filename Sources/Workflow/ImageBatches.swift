@@ -1,6 +1,8 @@
 import Augment
+import Dataset
 import Foundation
 import ImageIO
+import Models
 import TensorCore
 import Training
 

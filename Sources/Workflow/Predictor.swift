@@ -1,4 +1,5 @@
 import Augment
+import Dataset
 import Foundation
 import HDF5
 import ImageIO

@@ -3,6 +3,7 @@ import ImageIO
 import KerasIO
 import Models
 import Reports
+import Runtime
 import TensorCore
 import Training
 
@@ -20,6 +21,16 @@ public struct RunDirectory {
   public var checkpointURL: URL { url.appendingPathComponent("checkpoint.ftck") }
   /// The files `--bad-images skip` left out, with the reasons.
   public var skippedURL: URL { url.appendingPathComponent("skipped.csv") }
+  /// The best epoch's weights (`Trainer`'s, beside the checkpoint), removed once the run's
+  /// files are written.
+  var bestWeightsURL: URL { url.appendingPathComponent("checkpoint-best.ftck") }
+
+  /// Every file of a finished run is there and the best weights are gone: `write` ended.
+  /// (Killed while writing, the best weights are still there for the resume.)
+  var isComplete: Bool {
+    Self.files.allSatisfy { FileManager.default.fileExists(atPath: url.appendingPathComponent($0).path) }
+      && !FileManager.default.fileExists(atPath: bestWeightsURL.path)
+  }
   public static let files = [
     "model.h5", "config.yaml", "metrics.csv", "metrics.json", "confusion.csv", "confusion.png",
     "curves.png", "report.html",
@@ -105,8 +116,7 @@ public struct RunDirectory {
       config: config, history: history, classes: classes, validation: validation,
       validationLabels: validationLabels, validationPaths: validationPaths, bestEpoch: bestEpoch,
       seconds: seconds)
-    try? FileManager.default.removeItem(
-      at: url.appendingPathComponent("checkpoint-best.ftck"))
+    try? FileManager.default.removeItem(at: bestWeightsURL)
   }
 
   private func save(_ text: String, _ name: String) throws {

@@ -1,7 +1,9 @@
 import Augment
+import Dataset
 import Foundation
 import HDF5
 import ImageIO
+import Models
 import TensorCore
 import Training
 

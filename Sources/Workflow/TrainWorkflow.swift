@@ -1,9 +1,11 @@
+import Dataset
 import Features
 import Foundation
 import HDF5
 import ImageIO
 import Layers
 import Models
+import Runtime
 import TensorCore
 import Training
 
@@ -177,6 +179,16 @@ public final class TrainWorkflow {
     } catch var stop as Interrupted {
       stop.runDirectory = runDir.url.path  // a resume must name it (the default is dated)
       throw stop
+    }
+    // Resuming a run that had finished: its files (model.h5 with the best epoch's weights,
+    // whose file `write` removed) stay as they are; the graph holds the last epoch's.
+    if result.alreadyFinished, runDir.isComplete {
+      progress.message(
+        "\(runDir.url.path) has finished (\(result.history.count) epochs, model.h5 holds"
+          + " epoch \(result.bestEpoch)): nothing to resume, its files are left as they are")
+      return Summary(
+        runDirectory: runDir.url, history: result.history, cached: canCache,
+        featureStats: stats, validation: nil, bestEpoch: result.bestEpoch)
     }
     guard communicator.isRoot else {
       return Summary(

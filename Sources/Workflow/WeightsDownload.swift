@@ -1,6 +1,7 @@
 import CCrypto
 import Foundation
 import Models
+import Runtime
 import TensorCore
 
 #if canImport(FoundationNetworking)

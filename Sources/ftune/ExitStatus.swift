@@ -1,5 +1,6 @@
 import ArgumentParser
 import Augment
+import Dataset
 import Features
 import Foundation
 import HDF5
@@ -8,6 +9,7 @@ import KerasIO
 import Layers
 import Models
 import Reports
+import Runtime
 import TensorCore
 import TorchIO
 import Training

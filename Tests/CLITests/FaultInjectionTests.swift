@@ -7,7 +7,7 @@ import Testing
 /// handlers), or that write failing as a full disk does (ENOSPC) — leave only files that
 /// open, and the rerun (`--resume` for training) ends exactly where an uninterrupted run
 /// ends. The moments are write points counted in a reference run (`FTUNE_FAULT`, see
-/// TensorCore/FaultInjection.swift), not times: nothing depends on the machine's speed.
+/// Runtime/FaultInjection.swift), not times: nothing depends on the machine's speed.
 /// FTUNE_FAULT_CASES (default 2) sets the moments per kind of fault.
 @Suite(.serialized) struct FaultInjectionTests {
   let root: URL

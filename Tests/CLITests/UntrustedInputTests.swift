@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Files from strangers through the binary (issue 20): `--bad-images skip` trains on a
-/// folder with damaged photos, listing exactly those; a weights file reading outside itself
+/// Files from strangers through the binary (issue 20): `--bad-images skip` trains on and
+/// evaluates a folder with damaged photos, listing exactly those; a weights file reading outside itself
 /// is refused until `--allow-external-hdf5`, which says so.
 @Suite(.serialized) struct UntrustedInputTests {
   let root: URL
@@ -15,7 +15,7 @@ import Testing
     try TinyImages.make(at: data, perClass: 4)
   }
 
-  @Test func badImagesSkipTrainsWithoutExactlyTheDamagedPhotos() throws {
+  @Test func badImagesSkipTrainsAndEvaluatesWithoutExactlyTheDamagedPhotos() throws {
     defer { try? FileManager.default.removeItem(at: root) }
     let damaged = ["red/empty.png", "green/cut.png", "blue/text.jpg"].map {
       data.appendingPathComponent($0)
@@ -51,6 +51,33 @@ import Testing
     #expect(Set(rows.map { $0.split(separator: ",")[0] }) == Set(damaged.map { "\"\($0.path)\"" }))
     #expect(try String(contentsOf: run.appendingPathComponent("config.yaml"), encoding: .utf8)
       .contains("bad-images: skip"))
+
+    // `evaluate` on the same folder: the same default, the same lines, its own skipped.csv.
+    let evalOut = root.appendingPathComponent("eval")
+    let evalArgs = ["evaluate", run.path, data.path, "--out", evalOut.path]
+    let evalStopped = try FTuneProcess.run(evalArgs, home: root)
+    #expect(evalStopped.status == 65, "\(evalStopped.err)")
+    #expect(damaged.contains { evalStopped.err.contains($0.path) }, "\(evalStopped.err)")
+    let evaluated = try FTuneProcess.run(evalArgs + ["--bad-images", "skip"], home: root)
+    #expect(evaluated.status == 0, "\(evaluated.err)")
+    let evalLines = (evaluated.out + evaluated.err).split(separator: "\n").map(String.init)
+    #expect(Set(evalLines.filter { $0.hasPrefix("skipped: ") }.map { line in
+      damaged.first { line.contains($0.path) }?.path ?? line
+    }) == Set(damaged.map(\.path)), "\(evalLines)")
+    let evalCSV = evalOut.appendingPathComponent("skipped.csv")
+    #expect(evalLines.contains("skipped 3 of 15 images: see \(evalCSV.path)"), "\(evalLines)")
+    let predictions = try String(
+      contentsOf: evalOut.appendingPathComponent("predictions.csv"), encoding: .utf8)
+    #expect(predictions.split(separator: "\n").count { $0.contains(".png") } == 12)
+    #expect(!damaged.contains { predictions.contains($0.lastPathComponent) })
+
+    // A class whose every file is damaged is still an error, even with skip.
+    for name in ["0.png", "1.png", "2.png", "3.png"] {
+      try Data("not a photo".utf8).write(to: data.appendingPathComponent("blue/\(name)"))
+    }
+    let emptied = try train(["--bad-images", "skip"])
+    #expect(emptied.status == 65, "\(emptied.err)")
+    #expect(emptied.err.contains("class 'blue': all 5 images in"), "\(emptied.err)")
   }
 
   @Test func outsideDataNeedsTheOptIn() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Layers
 import Models
+import Runtime
 import TensorCore
 import Testing
 

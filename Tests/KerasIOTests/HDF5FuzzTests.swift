@@ -9,14 +9,16 @@ import Testing
 /// Damaged Keras files the HDF5 fuzzer wrote (tools/fuzz/run.sh hdf5, mutations of the
 /// Keras 2 fixtures). On the first two libhdf5 only leaks on its error path (its bug,
 /// suppressed there); on the global-heap ones libhdf5 1.10.8 itself loops forever or
-/// segfaults while reading `layer_names`, and on the last two a string's heap reference
-/// points at no object (SIGSEGV in H5HG_read) or claims 4 GB, so ftune must refuse them
-/// before libhdf5 reads them. Each must give a typed error naming the file, both when opening as a full model
+/// segfaults while reading `layer_names`; on the next two a string's heap reference
+/// points at no object (SIGSEGV in H5HG_read) or claims 4 GB; on the last a group's B-tree
+/// child is the undefined address (SIGSEGV in H5Gget_info): ftune must refuse them before
+/// libhdf5 reads them. Each must give a typed error naming the file, both when opening as a full model
 /// and when loading weights into a model.
 @Suite struct HDF5FuzzTests {
   static let files = [
     "vlen-attribute-damaged.h5", "object-header-damaged.h5", "global-heap-overrun.h5",
     "global-heap-stall.h5", "global-heap-dangling-reference.h5", "vlen-string-length-4gb.h5",
+    "symbol-table-child-undefined.h5",
   ]
 
   func path(_ name: String) -> String {
@@ -97,5 +99,67 @@ extension HDF5FuzzTests {
     #expect(!HDF5File.globalHeapsAreConsistent(collection([(1, UInt64.max)])))
     // "GCOL" inside raw data that is not a version-1 header is not a collection.
     #expect(HDF5File.globalHeapsAreConsistent(Data(Array("xxGCOL\u{2}abcdefghijklmn".utf8))))
+  }
+}
+
+extension HDF5FuzzTests {
+  func damagedGroup(_ data: Data) -> String? {
+    data.withUnsafeBytes { HDF5Bytes(bytes: $0.bindMemory(to: UInt8.self)).damagedSymbolTable() }
+  }
+
+  /// Every .h5 fixture outside fuzz/ (Keras 2 and 3, applications, hostile, exported).
+  func soundFixtures() throws -> [URL] {
+    let all = FileManager.default.enumerator(at: Fixtures.directory, includingPropertiesForKeys: nil)
+    return (all?.compactMap { $0 as? URL } ?? [])
+      .filter { $0.pathExtension == "h5" && !$0.path.contains("/fuzz/") }
+  }
+
+  @Test func symbolTableWalkAcceptsEveryFixture() throws {
+    let files = try soundFixtures()
+    #expect(files.count >= 15)
+    for file in files {
+      #expect(damagedGroup(try Data(contentsOf: file)) == nil, "\(file.lastPathComponent)")
+    }
+  }
+
+  /// 3,000 members need a B-tree of two levels (each node holds 32 symbol-table nodes of 8),
+  /// nested groups a walk into each: all sound, all listed by libhdf5 afterwards.
+  @Test func symbolTableWalkAcceptsLargeAndNestedGroups() throws {
+    let dir = try Fixtures.tempDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("many.h5").path
+    try HDF5File.write(to: path) { root in
+      for i in 0..<3000 { try root.createGroup("g\(i)") }
+      try root.createGroup("a/b/c/d")
+    }
+    #expect(damagedGroup(try Data(contentsOf: URL(fileURLWithPath: path))) == nil)
+    #expect(try HDF5File.open(path).root.children().count == 3001)
+  }
+
+  @Test func symbolTableWalkNamesTheDamagedGroup() throws {
+    // The fuzzer's file: the group's B-tree child and its heap's signature are overwritten.
+    #expect(damagedGroup(try bytes("symbol-table-child-undefined.h5"))
+      == "/layers/global_average_pooling2d")
+    let file = path("symbol-table-child-undefined.h5")
+    #expect(
+      throws: HDF5Error.damagedObject(
+        file: file, object: "/layers/global_average_pooling2d",
+        reason: "the index of its members points outside the file or at the wrong structure")
+    ) { try HDF5File.open(file) }
+
+    // Each structure damaged in turn in a sound file: the root group's local heap (the first
+    // "HEAP"), a symbol-table node's signature, one of its counts above the node's capacity.
+    let sound = try Data(contentsOf: Fixtures.directory.appendingPathComponent("k2_sequential.h5"))
+    #expect(damagedGroup(sound) == nil)
+    func damaged(_ tag: String, at offset: Int, to value: UInt8) throws -> Data {
+      var data = sound
+      let at = try #require(data.range(of: Data(tag.utf8))).lowerBound + offset
+      data[at] = value
+      return data
+    }
+    #expect(damagedGroup(try damaged("HEAP", at: 0, to: 0)) == "/")
+    #expect(damagedGroup(try damaged("SNOD", at: 0, to: 0)) != nil)
+    #expect(damagedGroup(try damaged("SNOD", at: 6, to: 200)) != nil)
+    #expect(damagedGroup(try damaged("TREE", at: 6, to: 200)) != nil)
   }
 }

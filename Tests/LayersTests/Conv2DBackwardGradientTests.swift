@@ -1,4 +1,5 @@
 import Testing
+import Kernels
 import TensorCore
 @testable import Layers
 

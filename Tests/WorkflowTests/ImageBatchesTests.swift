@@ -1,4 +1,5 @@
 import Augment
+import Dataset
 import Features
 import Foundation
 import ImageIO

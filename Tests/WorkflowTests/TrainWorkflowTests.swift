@@ -92,6 +92,34 @@ import Training
     #expect(resumed.history.map(\.valLoss) == whole.history.map(\.valLoss))
   }
 
+  /// Resuming a run that had finished trains nothing and leaves its files as they are:
+  /// model.h5 keeps the best epoch's weights (the finished run removed their separate file,
+  /// so rewriting it would save the last epoch's). A run early stopping ended is finished
+  /// too: resuming it must not train another epoch. lr 2 makes val_loss rise again.
+  @Test func resumingAFinishedRunLeavesItsModel() throws {
+    defer { try? FileManager.default.removeItem(at: root) }
+    for (name, flags) in [
+      ("all", [RunOption.epochs: "4"]), ("stopped", [.epochs: "8", .patience: "1"]),
+    ] {
+      let out = root.appendingPathComponent("runs/\(name)")
+      var f = flags
+      (f[.out], f[.lr]) = (out.path, "2")
+      let first = try workflow(f).run()
+      try #require(
+        first.bestEpoch < first.history.count, "\(name): the best epoch must not be the last")
+      if name == "stopped" { try #require(first.history.count < 8, "early stopping must end it") }
+      let files = try RunDirectory.files.map {
+        try Data(contentsOf: out.appendingPathComponent($0))
+      }
+      let again = try workflow(f).run(resume: true)
+      #expect(again.history.map(\.valLoss) == first.history.map(\.valLoss), "\(name)")
+      #expect(again.bestEpoch == first.bestEpoch, "\(name)")
+      for (file, before) in zip(RunDirectory.files, files) {
+        #expect(try Data(contentsOf: out.appendingPathComponent(file)) == before, "\(name) \(file)")
+      }
+    }
+  }
+
   /// `--freeze 13` leaves every conv untouched and trains only the head; `--freeze 10`
   /// also trains block5 (read back from the saved models).
   @Test func freezingDecidesWhatChanges() throws {

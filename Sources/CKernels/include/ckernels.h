@@ -54,10 +54,6 @@ void ck_pointwise_forward(
     const float *x, const float *w, const float *bias, float *out, size_t rows, int K, int N,
     int clamp, float lo, float hi);
 
-/// Makes glibc's malloc serve large blocks from the heap and keep freed memory, so
-/// activation buffers are reused instead of mmap'ed and page-faulted anew. 1 when applied.
-int ck_malloc_reuse_freed(void);
-
 // --- bntrain: training-mode BatchNormalization, ReLU/ReLU6 and depthwise backward ---
 
 /// Adds, per channel c of `rows` rows of `cols` channels, sum(x - shift[c]) into sum[c] and

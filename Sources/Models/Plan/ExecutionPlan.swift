@@ -17,6 +17,8 @@ struct ExecutionPlan {
   /// Nodes whose work a plan node does → which of their inputs they hand through, forward
   /// (the output) and backward (the gradient, `Graph.backward`).
   private(set) var absorbed: [Int: Int] = [:]
+  /// anchor node → the recording step that takes the derivative there (`Graph.backward`).
+  var steps: [Int: any RecordingPlanNode] { nodes.compactMapValues { $0 as? RecordingPlanNode } }
 
   /// `start` is the latest seeded node, `end` the node whose output is wanted;
   /// `recording(i)` tells whether node `i` keeps state for backward.
@@ -54,9 +56,10 @@ struct ExecutionPlan {
 }
 
 /// One fused step of a plan: runs at `anchor` (taking the anchor node's inputs) and does the
-/// work of `absorbed` too. Its backward, in a recording pass, is the anchor layer's (absorbed
-/// nodes hand the gradient through), so a rule that fuses recorded nodes must leave the anchor
-/// layer holding the state of the whole fused step.
+/// work of `absorbed` too. Absorbed nodes hand their input through forward and their
+/// gradient through backward. A step that fuses nodes which record for backward is a
+/// `RecordingPlanNode` and takes the derivative of the whole step itself; layers never
+/// hold the state of a fused step.
 protocol PlanNode {
   var anchor: Int { get }
   var absorbed: [Int] { get }
@@ -66,6 +69,28 @@ protocol PlanNode {
   /// The row of `FTUNE_PROFILE`: the rule and its layers (names with `FTUNE_PROFILE=layers`).
   func label(_ graph: Graph) -> String
   func run(_ graph: Graph, _ inputs: [Tensor], mode: ForwardMode) throws -> Tensor
+}
+
+/// A fused step of a recording pass: it keeps what its backward needs and, at its anchor,
+/// `Graph.backward` calls its `backward` instead of the anchor layer's.
+protocol RecordingPlanNode: PlanNode {
+  /// dL/d(the anchor's inputs) from dL/d(the step's output), accumulating the gradients of
+  /// the parameters involved, as `Layer.backward`.
+  func backward(
+    _ graph: Graph, _ outputGradient: Tensor, needsInputGradient: Bool
+  ) throws -> [Tensor]
+}
+
+/// What a recording plan step keeps from its forward for its backward: a box, because plan
+/// nodes are values and the graph keeps the last recording plan's steps until backward.
+final class StepRecord<Value> {
+  var value: Value?
+
+  /// The value, once: a second backward without a forward finds nothing.
+  func take() -> Value? {
+    defer { value = nil }
+    return value
+  }
 }
 
 extension PlanNode {
@@ -109,6 +134,13 @@ struct PlanBuilder {
   /// Node `i` runs in this pass (after the seeds, up to `end`).
   func inPass(_ i: Int) -> Bool { i > start && i <= end }
 
+  /// The activation node `node` (applying `kind`) for a kernel epilogue to take: kept when
+  /// it runs in this pass and records nothing, else none (it then runs as its own layer).
+  func epilogue(_ node: Int?, _ kind: ActivationKind) -> (node: Int?, kind: ActivationKind) {
+    guard let node, node <= end, !recording(node) else { return (nil, .linear) }
+    return (node, kind)
+  }
+
   /// Whether a plan node already runs or absorbed node `i`.
   func isClaimed(_ i: Int) -> Bool { claimed.contains(i) }
 
@@ -123,6 +155,7 @@ struct PlanBuilder {
   }
 
   /// Takes out the plan node anchored at `anchor`, for a rule that grows it into a bigger one.
+  @discardableResult
   mutating func remove(_ anchor: Int) -> (any PlanNode)? {
     guard let node = nodes.removeValue(forKey: anchor) else { return nil }
     claimed.subtract([node.anchor] + node.absorbed)

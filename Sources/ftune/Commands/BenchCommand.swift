@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import Kernels
 import Layers
 import Models
+import Runtime
 import TensorCore
 import Workflow
 

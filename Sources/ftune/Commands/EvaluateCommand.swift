@@ -30,6 +30,8 @@ struct EvaluateCommand: ParsableCommand {
   @Option(help: "images per forward pass") var batch: Int = 16
   @Flag(help: "print metrics.json instead of the summary") var json = false
   @Flag(help: "no progress output") var quiet = false
+  @OptionGroup var badImages: BadImagesOption
+  @OptionGroup var hdf5: HDF5TrustFlag
 
   func validate() throws {
     guard ["none", "10crop"].contains(tta) else {
@@ -46,6 +48,8 @@ struct EvaluateCommand: ParsableCommand {
     request.out = out
     request.topLosses = topLosses
     request.batchSize = batch
+    request.badImages = badImages.badImages
+    request.trust = hdf5.trust()
     let workflow = EvaluateWorkflow(
       request, progress: quiet || json ? SilentProgress() : ConsoleProgress())
     let result = try workflow.run()

@@ -1,10 +1,11 @@
 import ArgumentParser
+import Dataset
 import Foundation
 import HDF5
 import ImageIO
 
 /// `--allow-external-hdf5`, on every command that opens model files (train, cache, compare,
-/// inspect, export, predict). A command-line choice only, never a recipe key.
+/// inspect, export, predict, evaluate). A command-line choice only, never a recipe key.
 struct HDF5TrustFlag: ParsableArguments {
   @Flag(
     name: .customLong("allow-external-hdf5"),

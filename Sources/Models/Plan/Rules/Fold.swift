@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Layers
 import TensorCore
 
@@ -38,9 +39,7 @@ enum FoldRule: FusionRule {
         !bn.usesBatchStatistics(fixed)
       else { continue }
       var group = g
-      if let a = g.activation, a > plan.end || plan.recording(a) {
-        (group.activation, group.kind) = (nil, .linear)
-      }
+      (group.activation, group.kind) = plan.epilogue(g.activation, g.kind)
       if let p = g.pad, p <= plan.start || plan.recording(p) { group.pad = nil }
       plan.add(group)
     }
@@ -139,9 +138,23 @@ extension Graph {
     _ g: FoldGroup, _ shape: [Int], kernel: (Int, Int), strides: (Int, Int), padding: Padding,
     layer: String
   ) throws -> WindowGeometry {
-    guard let p = g.pad, let zp = nodes[p].layer as? ZeroPadding2D, shape.count == 4 else {
+    try window(
+      pad: g.pad, shape, kernel: kernel, strides: strides, padding: padding, layer: layer)
+  }
+
+  /// The window over `shape`, or, when node `pad` (a ZeroPadding2D) feeds the convolution,
+  /// over the padded shape with the padding's zeros moved into the window's padding.
+  func window(
+    pad: Int?, _ shape: [Int], kernel: (Int, Int), strides: (Int, Int), padding: Padding,
+    layer: String
+  ) throws -> WindowGeometry {
+    guard let p = pad else {
       return try ConvGeometry.window(
         input: shape, kernel: kernel, strides: strides, padding: padding, layer: layer)
+    }
+    guard let zp = nodes[p].layer as? ZeroPadding2D, shape.count == 4 else {
+      throw LayerError.badInputShape(
+        layer: layer, shape: shape, reason: "a padded window needs [N, H, W, C] after a ZeroPadding2D")
     }
     let padded = [shape[0], shape[1] + zp.top + zp.bottom, shape[2] + zp.left + zp.right, shape[3]]
     var w = try ConvGeometry.window(

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Layers
 import TensorCore
 
@@ -6,25 +7,51 @@ import TensorCore
 /// a training step), where folding into the convolution is not possible because the
 /// BatchNorm normalises with batch statistics.
 ///
-/// The BatchNorm writes `act(x·s + t)` in its output pass (`forward(_:mode:activation:)`)
-/// and keeps its input, from which its backward recomputes the clamp's mask; the activation
-/// node hands its input through forward and its gradient straight back (the plan absorbed
-/// it). One full-size tensor is neither written nor kept, and the activation's forward and
-/// backward passes disappear.
-struct NormActivation: PlanNode {
+/// The step owns its forward and its backward; both layers stay plain. Forward: the
+/// BatchNorm's normalisation (batch statistics, moving ones updated), then `act(x·s + t)` in
+/// one output pass, keeping the input. Backward: the clamp's mask, recomputed from the input
+/// and `s`, `t`, zeroes the gradient inside the BatchNorm's own backward reductions
+/// (`BatchNormalization.gradients`); the activation node hands its gradient through (the
+/// plan absorbed it). One full-size tensor is neither written nor kept, and the
+/// activation's forward and backward passes disappear.
+struct NormActivation: RecordingPlanNode {
   let norm: Int
   let activation: Int
   let kind: ActivationKind
+  /// What this step's backward needs, from its recording forward.
+  let saved = StepRecord<(x: Tensor, normalisation: BatchNormalization.Normalisation)>()
 
   var anchor: Int { norm }
   var absorbed: [Int] { [activation] }
   func label(_ graph: Graph) -> String { label("fused", graph, [norm, activation]) }
 
   func run(_ graph: Graph, _ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
+    let bn = try layer(graph)
+    let x = try bn.single(inputs)
+    let n = try bn.normalisation(x, mode: mode)
+    let y = ChannelAffine.map(
+      x, channels: n.scale.count, scale: n.scale, shift: n.shift, activation: kind)
+    saved.value = mode.recordForBackward ? (x, n) : nil
+    return y
+  }
+
+  func backward(
+    _ graph: Graph, _ outputGradient: Tensor, needsInputGradient: Bool
+  ) throws -> [Tensor] {
+    let bn = try layer(graph)
+    guard let (x, n) = saved.take() else {
+      throw LayerError.noRecordedForward(layer: bn.name)
+    }
+    let mask = ClampMask(scale: n.scale, shift: n.shift, activation: kind)
+    return try bn.gradients(
+      outputGradient, input: x, n, mask: mask, needsInputGradient: needsInputGradient)
+  }
+
+  private func layer(_ graph: Graph) throws -> BatchNormalization {
     guard let bn = graph.nodes[norm].layer as? BatchNormalization else {
       throw GraphError.invalid("graph '\(graph.name)': node \(norm) is not a BatchNorm")
     }
-    return try bn.forward(inputs, mode: mode, activation: kind)
+    return bn
   }
 }
 

@@ -1,11 +1,13 @@
+import Kernels
 import Layers
 import TensorCore
 
 /// ZeroPadding2D → DepthwiseConv2D in passes that record for backward: the padding's zeros
-/// become the depthwise window's padding (`forward(_:mode:zeroPadding:)`), so there is no
-/// padded copy forward and no cropped copy backward: the depthwise backward returns the
-/// unpadded input's gradient, which the absorbed padding node hands straight back.
-struct PaddedDepthwise: PlanNode {
+/// become the depthwise window's padding (`Graph.window(pad:...)`, as the fold rule does), so
+/// there is no padded copy forward and no cropped copy backward. The step owns its backward:
+/// the depthwise layer's over that window returns the unpadded input's gradient, which the
+/// absorbed padding node hands straight back.
+struct PaddedDepthwise: RecordingPlanNode {
   let pad: Int
   let depthwise: Int
 
@@ -14,12 +16,25 @@ struct PaddedDepthwise: PlanNode {
   func label(_ graph: Graph) -> String { label("padded", graph, [pad, depthwise]) }
 
   func run(_ graph: Graph, _ inputs: [Tensor], mode: ForwardMode) throws -> Tensor {
-    guard let dw = graph.nodes[depthwise].layer as? DepthwiseConv2D,
-      let zp = graph.nodes[pad].layer as? ZeroPadding2D
-    else {
+    let dw = try layer(graph)
+    let x = try dw.single(inputs)
+    let window = try graph.window(
+      pad: pad, x.shape, kernel: dw.kernelSize, strides: dw.strides, padding: dw.padding,
+      layer: dw.name)
+    return try dw.forward(x, window: window, mode: mode)
+  }
+
+  func backward(
+    _ graph: Graph, _ outputGradient: Tensor, needsInputGradient: Bool
+  ) throws -> [Tensor] {
+    try layer(graph).backward(outputGradient, needsInputGradient: needsInputGradient)
+  }
+
+  private func layer(_ graph: Graph) throws -> DepthwiseConv2D {
+    guard let dw = graph.nodes[depthwise].layer as? DepthwiseConv2D else {
       throw GraphError.invalid("graph '\(graph.name)': padded depthwise at \(depthwise) lost a part")
     }
-    return try dw.forward(inputs, mode: mode, zeroPadding: (zp.top, zp.bottom, zp.left, zp.right))
+    return dw
   }
 }
 

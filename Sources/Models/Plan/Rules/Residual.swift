@@ -1,3 +1,4 @@
+import Kernels
 import Layers
 import TensorCore
 
@@ -38,9 +39,7 @@ enum ResidualRule: FusionRule {
       else { continue }
       var fold = r
       fold.group = group
-      if let a = r.activation, a > plan.end || plan.recording(a) {
-        (fold.activation, fold.kind) = (nil, .linear)
-      }
+      (fold.activation, fold.kind) = plan.epilogue(r.activation, r.kind)
       plan.remove(group.head)
       if !plan.add(fold) { plan.add(group) }
     }
