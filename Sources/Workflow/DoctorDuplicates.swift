@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import TensorCore
 
 /// Two images that are the same file, the same picture, or nearly the same photo.
@@ -25,9 +26,20 @@ public struct DuplicatePair: Sendable, Equatable, Codable {
   public var splitB: String
 
   /// One in training, one in validation: validation accuracy is inflated by it.
-  public var acrossSplit: Bool { splitA != splitB }
+  public var acrossSplit: Bool
   /// Filed under two classes: at least one of the labels is wrong (or the classes overlap).
-  public var acrossClasses: Bool { classA != classB }
+  public var acrossClasses: Bool
+
+  public init(
+    kind: Kind, a: Int, b: Int, pathA: String, pathB: String, similarity: Double,
+    classA: String, classB: String, splitA: String, splitB: String
+  ) {
+    (self.kind, self.a, self.b, self.pathA, self.pathB) = (kind, a, b, pathA, pathB)
+    (self.similarity, self.classA, self.classB) = (similarity, classA, classB)
+    (self.splitA, self.splitB) = (splitA, splitB)
+    acrossSplit = splitA != splitB
+    acrossClasses = classA != classB
+  }
 }
 
 public enum DuplicateFinder {
@@ -87,13 +99,5 @@ public enum DuplicateFinder {
         for j in 0..<n where j != r0 + i { body(r0 + i, j, c[i * n + j]) }
       }
     }
-  }
-
-  /// The largest similarity of each row to any other row (the threshold measurement's
-  /// "closest distinct photo").
-  public static func nearestOther(_ features: [[Float]]) -> [Double] {
-    var best = [Double](repeating: -1, count: features.count)
-    forEachSimilarity(features) { i, _, s in best[i] = max(best[i], Double(s)) }
-    return best
   }
 }

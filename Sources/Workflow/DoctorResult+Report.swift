@@ -1,6 +1,6 @@
 import Foundation
 import Reports
-import TensorCore
+import Runtime
 
 extension DoctorResult {
   /// The files `write` puts in the output folder.

@@ -1,5 +1,4 @@
 import Foundation
-import ImageIO
 
 /// Everything `ftune doctor` found, as doctor.json holds it (snake_case keys).
 public struct DoctorResult: Sendable, Equatable, Codable {

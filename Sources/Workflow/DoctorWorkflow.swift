@@ -1,3 +1,4 @@
+import Dataset
 import Features
 import Foundation
 import HDF5

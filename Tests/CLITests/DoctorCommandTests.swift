@@ -21,13 +21,16 @@ import Testing
       ], home: root)
     #expect(r.status == 0, "\(r.err)")
     #expect(r.out.contains("suspected label errors:"))
-    #expect(r.out.contains("duplicates: 1 pair(s)"), "\(r.out)")
+    #expect(r.out.contains("duplicates:"), "\(r.out)")
     #expect(r.out.contains("learning curve"))
     let json = try #require(
       try JSONSerialization.jsonObject(
         with: Data(contentsOf: out.appendingPathComponent("doctor.json"))) as? [String: Any])
     let pairs = try #require(json["duplicates"] as? [[String: Any]])
-    #expect(pairs.count == 1 && pairs.first?["kind"] as? String == "file")
+    // Noisy solid colours are near duplicates of each other too; the exact copy is the only
+    // pair of identical files, and it is across classes.
+    let exact = pairs.filter { $0["kind"] as? String == "file" }
+    #expect(exact.count == 1 && exact.first?["across_classes"] as? Bool == true, "\(exact)")
     #expect(json["counts"] as? [Int] == [6, 7, 6])
     #expect((json["learning_curve"] as? [String: Any])?["accuracy"] as? [Double] != nil)
 

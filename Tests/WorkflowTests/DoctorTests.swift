@@ -109,7 +109,7 @@ import Training
       seed: 5, head: DoctorHead(classes: 3, settings: try settings()))
   }
 
-  /// 150 images, 9 labels flipped: recall 9/9, precision 9/10 measured (docs/doctor.md).
+  /// 150 images, 9 labels flipped (docs/doctor.md states the figures).
   @Test func plantedLabelFlipsAreFound() throws {
     var (x, y) = Self.problem(perClass: 50, d: 16, shift: 4)
     let flipped = [3, 17, 40, 58, 77, 91, 104, 120, 143]
