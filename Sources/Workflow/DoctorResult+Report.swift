@@ -179,11 +179,12 @@ extension LearningCurve {
   /// Mean accuracy with ± sd, the fitted law out to twice the data and its interval there.
   var plot: LinePlot {
     let sd = zip(accuracy, spread)
+    // Both ± sd lines in one series, broken by a missing value (one legend entry).
     var series = [
       LineSeries(name: "accuracy (mean)", x: trainImages, y: accuracy),
-      LineSeries(name: "± 1 sd", x: trainImages, y: sd.map { $0 + $1 }, style: .dotted, marker: .none),
-      LineSeries(name: "", x: trainImages, y: sd.map { $0 - $1 }, color: Palette.tab10[1],
-                 style: .dotted, marker: .none),
+      LineSeries(
+        name: "± 1 sd", x: trainImages + [trainImages.last ?? 0] + trainImages,
+        y: sd.map { $0 + $1 } + [.nan] + sd.map { $0 - $1 }, style: .dotted, marker: .none),
     ]
     if let fit, let d = doubled, let first = trainImages.first {
       let xs = (0...40).map { first * pow(d.trainImages / first, Double($0) / 40) }

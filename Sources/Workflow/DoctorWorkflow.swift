@@ -3,6 +3,7 @@ import Features
 import Foundation
 import HDF5
 import ImageIO
+import KerasIO
 import Models
 import TensorCore
 import Training
@@ -162,7 +163,8 @@ public final class DoctorWorkflow {
     let store = FeatureStore(
       root: FeatureStore.defaultRoot(cacheDir: s.cacheDir, environment: environment))
     let key = try FeatureKey(
-      graph: base.graph, cut: cut, preprocessing: base.preprocessing, size: base.size)
+      graph: base.graph, cut: cut, preprocessing: base.preprocessing, size: base.size,
+      layerOptions: kerasOptionsFingerprint)
     let extractor = FeatureExtractor(
       graph: base.graph, cut: cut, key: key, store: store, batchSize: s.training.batchSize)
     extractor.pooling = .avg
