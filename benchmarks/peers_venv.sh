@@ -6,7 +6,13 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 py="$("$here/../tools/fixtures/venv.sh")"
-if ! "$py" -c "import tf2onnx, onnxruntime, openvino, torch, torchvision" 2>/dev/null; then
+# One import per process: openvino and torch each bring an LLVM whose command-line options
+# collide when both are loaded into one process (the benchmark never does that).
+missing=0
+for m in tf2onnx onnxruntime openvino torch torchvision; do
+  "$py" -c "import $m" 2>/dev/null || missing=1
+done
+if ((missing)); then
   "$py" -m pip install --quiet tf2onnx onnxruntime openvino >&2
   "$py" -m pip install --quiet torch torchvision >&2
 fi

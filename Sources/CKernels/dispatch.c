@@ -1,4 +1,8 @@
-// Run-time choice of the instruction set: the CPU's best unless a test forces one.
+// Run-time choice of the instruction set: the CPU's best unless a test forces one, or
+// FTUNE_ISA=avx2|scalar caps it for the whole process (to measure the AVX2 path on an
+// AVX-512 machine; with FTUNE_BLAS_CORETYPE=Haswell for OpenBLAS's side).
+#include <stdlib.h>
+#include <string.h>
 #include "ckernels.h"
 
 // Per thread, so a test forcing a path does not change the kernels of tests running beside
@@ -20,6 +24,9 @@ ck_isa ck_active_isa(void) {
   int d = __atomic_load_n(&detected, __ATOMIC_RELAXED);
   if (d < 0) {
     d = (int)ck_detect_isa();
+    const char *cap = getenv("FTUNE_ISA");
+    if (cap && strcmp(cap, "avx2") == 0 && d > CK_ISA_AVX2) d = CK_ISA_AVX2;
+    if (cap && strcmp(cap, "scalar") == 0) d = CK_ISA_SCALAR;
     __atomic_store_n(&detected, d, __ATOMIC_RELAXED);
   }
   int f = forced_isa;

@@ -1,11 +1,15 @@
+import Layers
 import Models
 import TensorCore
 
 /// The content key of a network cut: what makes two runs' features interchangeable.
 ///
-/// It hashes every layer up to and including the cut (Keras name, class, output shape and
-/// each weight's name, shape and bytes), the cut layer's name, the preprocessing and the
-/// input size. A changed weight file, another cut or another preprocessing gives another key,
+/// It hashes every layer up to and including the cut (Keras name, class, options, output
+/// shape and each weight's name, shape and bytes), the cut layer's name, the preprocessing
+/// and the input size. Options matter for layers without weights or whose options leave the
+/// shape alone (a `Rescaling` scale, an activation, an epsilon), so `layerOptions` must
+/// describe all of them: ftune passes each layer's Keras config
+/// (`KerasIO.kerasOptionsFingerprint`). A changed weight file, another cut or another preprocessing gives another key,
 /// so stale features are never read. Image bytes and the augmentation variant key each entry
 /// within it (`FeatureStore`).
 public struct FeatureKey: Hashable, Sendable, CustomStringConvertible {
@@ -14,15 +18,20 @@ public struct FeatureKey: Hashable, Sendable, CustomStringConvertible {
 
   public init(hex: String) { self.hex = hex }
 
-  public init(graph: Graph, cut: Int, preprocessing: Preprocessing, size: Int) throws {
+  public init(
+    graph: Graph, cut: Int, preprocessing: Preprocessing, size: Int,
+    layerOptions: (any Layer) -> String
+  ) throws {
     guard cut >= 0, cut < graph.nodes.count else {
       throw FeatureError.badCut(graph: graph.name, cut: cut, nodes: graph.nodes.count)
     }
     var h = SHA256()
-    h.update(field: "ftune-features-v1")
+    // v2: layer options hashed too (v1 keys are never reused; their entries are recomputed).
+    h.update(field: "ftune-features-v2")
     for node in graph.nodes[0...cut] {
       h.update(field: node.layer.name)
       h.update(field: node.layer.kerasClassName)
+      h.update(field: layerOptions(node.layer))
       h.update(field: "\(node.inputs)\(node.outputShape)")
       for p in node.layer.weights {
         h.update(field: "\(p.name)\(p.value.shape)")

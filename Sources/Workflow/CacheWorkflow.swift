@@ -3,6 +3,7 @@ import Features
 import Foundation
 import HDF5
 import ImageIO
+import KerasIO
 import Models
 import TensorCore
 import Training
@@ -85,7 +86,8 @@ public struct CacheWorkflow {
     let store = FeatureStore(
       root: FeatureStore.defaultRoot(cacheDir: cacheDir, environment: environment))
     let key = try FeatureKey(
-      graph: graph, cut: cut, preprocessing: model.preprocessing, size: model.size)
+      graph: graph, cut: cut, preprocessing: model.preprocessing, size: model.size,
+      layerOptions: kerasOptionsFingerprint)
     let extractor = FeatureExtractor(
       graph: graph, cut: cut, key: key, store: store, batchSize: batchSize)
     extractor.onProgress = { done, total in log("features: \(done)/\(total)") }

@@ -3,6 +3,7 @@ import Dataset
 import Features
 import Foundation
 import ImageIO
+import KerasIO
 import Models
 import TensorCore
 import Training
@@ -53,7 +54,8 @@ extension CompareWorkflow {
     }
 
     let key = try FeatureKey(
-      graph: graph, cut: strategy.cut, preprocessing: base.preprocessing, size: base.size)
+      graph: graph, cut: strategy.cut, preprocessing: base.preprocessing, size: base.size,
+      layerOptions: kerasOptionsFingerprint)
     let extractor = FeatureExtractor(
       graph: graph, cut: strategy.cut, key: key, store: store, batchSize: s.training.batchSize)
     // Variant 0 (the plain image) for validation and un-augmented training.

@@ -3,6 +3,7 @@ import Features
 import Foundation
 import HDF5
 import ImageIO
+import KerasIO
 import Models
 import Reports
 import Runtime
@@ -228,7 +229,8 @@ public final class EvaluateWorkflow {
           cacheDir: member.config[.cacheDir].isEmpty ? nil : member.config[.cacheDir],
           environment: environment))
       var key = try FeatureKey(
-        graph: member.graph, cut: cut, preprocessing: p.preprocessing, size: p.size)
+        graph: member.graph, cut: cut, preprocessing: p.preprocessing, size: p.size,
+        layerOptions: kerasOptionsFingerprint)
       if request.tenCrop { key = key.augmented(Self.tenCropIdentity) }
       let hashes = try paths.map { try FeatureItem.hash(fileAt: URL(fileURLWithPath: $0)) }
       // Images in groups, so memory holds one group's features, not the whole set's.

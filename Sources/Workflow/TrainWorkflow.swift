@@ -3,6 +3,7 @@ import Features
 import Foundation
 import HDF5
 import ImageIO
+import KerasIO
 import Layers
 import Models
 import Runtime
@@ -109,7 +110,8 @@ public final class TrainWorkflow {
       let store = FeatureStore(
         root: FeatureStore.defaultRoot(cacheDir: s.cacheDir, environment: environment))
       let key = try FeatureKey(
-        graph: graph, cut: cutNode, preprocessing: base.preprocessing, size: base.size)
+        graph: graph, cut: cutNode, preprocessing: base.preprocessing, size: base.size,
+        layerOptions: kerasOptionsFingerprint)
       // Augmented variants live under a key that also names the augmentation (ops, seed,
       // statistics, RNG derivation), so another --augment never reuses them.
       let augmentedKey = augment.map { key.augmented($0.identity(seed: pipeline.seed)) }

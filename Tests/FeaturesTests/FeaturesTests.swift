@@ -39,6 +39,9 @@ func scaleNet(_ value: Float = 2) throws -> (Graph, ScaleLayer) {
   return (g, s)
 }
 
+/// Layer options for keys whose test is not about them.
+func noOptions(_ layer: any Layer) -> String { "" }
+
 func tempDir() -> URL {
   let url = FileManager.default.temporaryDirectory
     .appendingPathComponent("ftune-features-\(UUID().uuidString)")
@@ -76,14 +79,19 @@ struct Interrupted: Error {}
     let (g1, _) = try scaleNet(2)
     let (g2, _) = try scaleNet(2)
     let (g3, _) = try scaleNet(3)
-    let k1 = try FeatureKey(graph: g1, cut: 1, preprocessing: .caffe, size: 224)
-    #expect(try FeatureKey(graph: g2, cut: 1, preprocessing: .caffe, size: 224) == k1)
-    #expect(try FeatureKey(graph: g3, cut: 1, preprocessing: .caffe, size: 224) != k1)
-    #expect(try FeatureKey(graph: g1, cut: 1, preprocessing: .tf, size: 224) != k1)
-    #expect(try FeatureKey(graph: g1, cut: 1, preprocessing: .caffe, size: 160) != k1)
-    #expect(try FeatureKey(graph: g1, cut: 0, preprocessing: .caffe, size: 224) != k1)
+    let k1 = try FeatureKey(graph: g1, cut: 1, preprocessing: .caffe, size: 224, layerOptions: noOptions)
+    #expect(try FeatureKey(graph: g2, cut: 1, preprocessing: .caffe, size: 224, layerOptions: noOptions) == k1)
+    #expect(try FeatureKey(graph: g3, cut: 1, preprocessing: .caffe, size: 224, layerOptions: noOptions) != k1)
+    #expect(try FeatureKey(graph: g1, cut: 1, preprocessing: .tf, size: 224, layerOptions: noOptions) != k1)
+    #expect(try FeatureKey(graph: g1, cut: 1, preprocessing: .caffe, size: 160, layerOptions: noOptions) != k1)
+    #expect(try FeatureKey(graph: g1, cut: 0, preprocessing: .caffe, size: 224, layerOptions: noOptions) != k1)
+    // An option without a weight (what `layerOptions` describes) changes the key too.
+    #expect(
+      try FeatureKey(
+        graph: g1, cut: 1, preprocessing: .caffe, size: 224,
+        layerOptions: { $0.name == "scale" ? "offset=1" : "" }) != k1)
     #expect(throws: FeatureError.self) {
-      try FeatureKey(graph: g1, cut: 5, preprocessing: .caffe, size: 224)
+      try FeatureKey(graph: g1, cut: 5, preprocessing: .caffe, size: 224, layerOptions: noOptions)
     }
   }
 
@@ -116,7 +124,7 @@ struct Interrupted: Error {}
     defer { try? FileManager.default.removeItem(at: dir) }
     let store = FeatureStore(root: dir)
     let (g, layer) = try scaleNet(2)
-    let key = try FeatureKey(graph: g, cut: 1, preprocessing: .none, size: 3)
+    let key = try FeatureKey(graph: g, cut: 1, preprocessing: .none, size: 3, layerOptions: noOptions)
     var items = (0..<5).map { FeatureItem(image: "h\($0)") }
     var values: [Float] = [0, 10, 20, 30, 40]
     let ex = FeatureExtractor(graph: g, cut: 1, key: key, store: store, batchSize: 2)
@@ -138,7 +146,7 @@ struct Interrupted: Error {}
 
     // New weights: a new key, nothing reused.
     layer.w.value = Tensor(zeros: [3], value: 5)
-    let key2 = try FeatureKey(graph: g, cut: 1, preprocessing: .none, size: 3)
+    let key2 = try FeatureKey(graph: g, cut: 1, preprocessing: .none, size: 3, layerOptions: noOptions)
     #expect(key2 != key)
     let ex2 = FeatureExtractor(graph: g, cut: 1, key: key2, store: store, batchSize: 2)
     let (f3, s3) = try ex2.features(for: items, load: inputs(values))
@@ -151,7 +159,7 @@ struct Interrupted: Error {}
     defer { try? FileManager.default.removeItem(at: dir) }
     let store = FeatureStore(root: dir)
     let (g, _) = try scaleNet(2)
-    let key = try FeatureKey(graph: g, cut: 1, preprocessing: .none, size: 3)
+    let key = try FeatureKey(graph: g, cut: 1, preprocessing: .none, size: 3, layerOptions: noOptions)
     let items = (0..<7).map { FeatureItem(image: "img\($0)") }
     let values: [Float] = [1, 2, 3, 4, 5, 6, 7]
     let ex = FeatureExtractor(graph: g, cut: 1, key: key, store: store, batchSize: 3)

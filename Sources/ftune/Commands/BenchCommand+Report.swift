@@ -33,6 +33,8 @@ struct BenchReport: Codable {
   var batch: Int
   var size: Int
   var blasCore: String
+  /// The hand-written kernels' instruction set (FTUNE_ISA=avx2 caps it; docs/performance.md).
+  var kernelISA: String
   var blasThreads: Int
   var cpuThreads: Int
   var forwardGFLOPsPerImage: Double
@@ -55,7 +57,7 @@ struct BenchReport: Codable {
   func text() -> String {
     func f(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
     var lines = [
-      "\(base) batch \(batch) \(size)x\(size), BLAS core \(blasCore),"
+      "\(base) batch \(batch) \(size)x\(size), kernels \(kernelISA), BLAS core \(blasCore),"
         + " \(blasThreads) BLAS threads of \(cpuThreads) CPUs",
       "forward: \(f(forwardImagesPerSecond)) images/s, \(f(forwardGFLOPs)) GFLOP/s"
         + " (\(f(forwardGFLOPsPerImage, 2)) GFLOP/image), peak RSS \(f(forwardPeakRSSMB)) MB",

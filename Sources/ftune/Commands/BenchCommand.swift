@@ -80,6 +80,7 @@ struct BenchCommand: ParsableCommand {
 
     var report = BenchReport(
       base: base.lowercased(), batch: batch, size: size, blasCore: BLASThreads.coreName,
+      kernelISA: KernelISA.active.description,
       blasThreads: BLASThreads.count, cpuThreads: ProcessInfo.processInfo.activeProcessorCount,
       forwardGFLOPsPerImage: Double(flops.forward) / 1e9)
     _ = try graph.forward(x, mode: .inference)  // warm-up: scratch buffers, page faults
