@@ -37,7 +37,30 @@ extension KerasWeights {
     _ graph: Graph, group: HDF5Group, file: String, layout: KerasLayout
   ) throws -> LoadPlan {
     let entries = try keras2Entries(group).filter { !$0.weights.isEmpty }
-    return try planByName(graph, entries: entries, file: file, layout: layout)
+    let byName = try planByName(graph, entries: entries, file: file, layout: layout)
+    guard !byName.report.isComplete else { return byName }
+    // Keras's own `load_weights` of an .h5 goes by order (the k-th layer with weights takes
+    // the k-th entry), so files whose layer names changed between Keras versions load there
+    // (MobileNetV3's `Conv/BatchNorm` for Keras 3's `conv_bn`, DenseNet's `conv1/conv`).
+    // Taken only when every layer fits in order; otherwise the by-name report stands.
+    if let byOrder = try planInOrder(graph, entries: entries, file: file, layout: layout),
+      byOrder.report.isComplete
+    {
+      return byOrder
+    }
+    return byName
+  }
+
+  /// The k-th weight-carrying layer to the k-th entry, as Keras's
+  /// `load_weights_from_hdf5_group`; nil when the counts differ.
+  static func planInOrder(
+    _ graph: Graph, entries: [WeightEntry], file: String, layout: KerasLayout
+  ) throws -> LoadPlan? {
+    let layers = graph.layers.filter(\.hasWeights)
+    guard layers.count == entries.count else { return nil }
+    var plan = LoadPlan(report: LoadReport(file: file, layout: layout))
+    for (layer, entry) in zip(layers, entries) { try plan.match(layer, entry) }
+    return plan
   }
 
   /// Matches file entries to the model's weight-carrying layers by Keras layer name.

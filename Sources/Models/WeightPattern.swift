@@ -11,7 +11,7 @@ import TensorCore
 /// - kernels: `(2u - 1) · sqrt(6 / (fan_in + fan_out))` (Glorot-uniform: with r = the
 ///   product of all but the last two axes, fan_in = r · in, fan_out = r · out; a depthwise
 ///   kernel `[kh, kw, in, mult]` has fan_in = r, since each output sees one channel),
-/// - `gamma`, `moving_variance`: `0.5 + u`,
+/// - `gamma`, `moving_variance`, `variance` (Normalization's): `0.5 + u`,
 /// - everything else (biases, `beta`, `moving_mean`): `0.2u - 0.1`.
 public enum WeightPattern {
   /// The SplitMix64 output function applied to `x`.
@@ -37,7 +37,7 @@ public enum WeightPattern {
       let fanOut = receptive * (shape.last ?? 1)
       let limit = (6 / Double(max(fanIn + fanOut, 1))).squareRoot()
       transform = { (2 * $0 - 1) * limit }
-    case "gamma", "moving_variance":
+    case "gamma", "moving_variance", "variance":
       transform = { 0.5 + $0 }
     default:
       transform = { 0.2 * $0 - 0.1 }

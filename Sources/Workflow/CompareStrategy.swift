@@ -86,7 +86,10 @@ public struct CompareStrategy: Sendable, Equatable {
       }
       previous = i
     }
-    return Array(Set(ends)).sorted()
+    // A stage end with no weight layer before it (a stem of preprocessing layers) would
+    // freeze nothing, like "0".
+    let counts = graph.freezeCounts
+    return Array(Set(ends)).filter { counts[$0] > 0 }.sorted()
   }
 }
 

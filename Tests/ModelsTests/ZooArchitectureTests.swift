@@ -38,12 +38,13 @@ import Testing
   }
 
   @Test func correctPadFollowsParity() {
-    func flat(_ h: Int, _ w: Int) -> [Int] {
-      let p = MobileNetV2.Blocks.correctPad(height: h, width: w)
+    func flat(_ h: Int, _ w: Int, _ k: Int = 3) -> [Int] {
+      let p = CorrectPad.padding(height: h, width: w, kernel: k)
       return [p.0.0, p.0.1, p.1.0, p.1.1]
     }
     #expect(flat(112, 112) == [0, 1, 0, 1])
     #expect(flat(5, 6) == [1, 1, 0, 1])
+    #expect(flat(16, 17, 5) == [1, 2, 2, 2])
   }
 
   @Test func torchVariantKeepsNamesAndChangesNumerics() throws {
@@ -130,5 +131,51 @@ import Testing
     }
     let m = try ModelZoo.build("mobilenet_v2", ZooOptions(height: 33, width: 97))
     #expect(m.outputShape == [2, 4, 1280])
+  }
+}
+
+/// The MobileNetV3 and EfficientNet entries: Keras's file names for their options, and
+/// `--freeze N|NAME|all` on each.
+@Suite struct ZooNewFamiliesTests {
+  @Test func mobileNetV3FilesFollowAlphaAndMinimalistic() throws {
+    let small = try ModelZoo.entry(named: "MobileNetV3Small")
+    #expect(small.kerasWeightsFileName()
+      == "weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5")
+    var o = ZooOptions(includeTop: true, size: 224)
+    o.minimalistic = true
+    #expect(try ModelZoo.entry(named: "mobilenet_v3_large").kerasWeightsFileName(o)
+      == "weights_mobilenet_v3_large_minimalistic_224_1.0_float.h5")
+    #expect(small.kerasWeightsFileName(ZooOptions(alpha: 0.75))
+      == "weights_mobilenet_v3_small_224_0.75_float_no_top_v2.h5")
+    #expect(small.kerasWeightsFileName(ZooOptions(alpha: 0.5)) == nil)
+    o.alpha = 0.75
+    #expect(small.kerasWeightsFileName(o) == nil)
+    #expect(small.preprocessing == .none && small.defaultSize == 224)
+  }
+
+  @Test func efficientNetSizesAndFiles() throws {
+    let sizes = try (0...7).map { try ModelZoo.entry(named: "EfficientNetB\($0)").defaultSize }
+    #expect(sizes == [224, 240, 260, 300, 380, 456, 528, 600])
+    let b3 = try ModelZoo.entry(named: "efficientnet_b3")
+    #expect(b3.kerasWeightsFileName() == "efficientnetb3_notop.h5")
+    #expect(b3.kerasWeightsFileName(ZooOptions(includeTop: true, size: 300)) == "efficientnetb3.h5")
+    #expect(EfficientNet.roundFilters(32, width: 1.1) == 32)
+    #expect(EfficientNet.roundFilters(1280, width: 2.0) == 2560)
+    #expect(EfficientNet.roundRepeats(4, depth: 3.1) == 13)
+  }
+
+  @Test(arguments: ["mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_b0"])
+  func freezeByCountNameAndAll(base: String) throws {
+    let g = try ModelZoo.build(base, ZooOptions(includeTop: true, size: 32))
+    let name = base.hasPrefix("efficientnet") ? "block2a_project_bn" : "expanded_conv_1_project_bn"
+    let cut = try g.freeze(.layer(name))
+    #expect(g.nodes[cut].layer.name == name)
+    let frozen = g.nodes[...cut].filter { $0.layer.isFrozen }.count
+    #expect(frozen == cut + 1)
+    let three = try g.freeze(.count(3))
+    #expect(g.freezeCounts[three] == 3 && !g.nodes[three + 1].layer.isFrozen)
+    let all = try g.freeze(.all)
+    #expect(g.nodes[all + 1].layer.name == "predictions")
+    #expect(g.layers.last?.isFrozen == false)
   }
 }

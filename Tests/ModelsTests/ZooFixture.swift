@@ -22,6 +22,7 @@ struct ZooFixture: Decodable {
     let alpha: Double?
     let classes: Int?
     let depth_multiplier: Int?
+    let minimalistic: Bool?
   }
   struct Cut: Decodable {
     let layer: String
@@ -73,6 +74,7 @@ struct ZooFixture: Decodable {
       height: kwargs.input_shape?[0], width: kwargs.input_shape?[1],
       classes: kwargs.classes ?? 1000, alpha: kwargs.alpha ?? 1.0)
     o.depthMultiplier = kwargs.depth_multiplier ?? 1
+    o.minimalistic = kwargs.minimalistic ?? false
     return o
   }
 

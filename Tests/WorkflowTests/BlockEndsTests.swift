@@ -28,6 +28,13 @@ import Testing
       == ["conv_pw_1_relu", "conv_pw_3_relu", "conv_pw_5_relu", "conv_pw_11_relu"])
     #expect(try ends("mobilenet_v2", size: 64)
       == ["block_1_expand_relu", "block_2_add", "block_5_add", "block_12_add"])
+    // In-network preprocessing before the stem is no stage of its own.
+    #expect(try ends("mobilenet_v3_small", size: 64)
+      == ["activation", "re_lu_2", "expanded_conv_2_add", "expanded_conv_7_add"])
+    #expect(try ends("mobilenet_v3_large", size: 64)
+      == ["expanded_conv_add", "expanded_conv_2_add", "expanded_conv_5_add", "expanded_conv_11_add"])
+    #expect(try ends("efficientnet_b0", size: 64)
+      == ["block2a_expand_activation", "block2b_add", "block3b_add", "block5c_add"])
   }
 
   @Test func autoIsNothingEachStageAndAll() throws {

@@ -139,13 +139,6 @@ public enum MobileNetV2 {
                useBias: false), x)
     }
 
-    /// Keras's `imagenet_utils.correct_pad` for a 3x3 kernel: ((0, 1), (0, 1)) on even
-    /// sides, ((1, 1), (1, 1)) on odd ones.
-    static func correctPad(height: Int, width: Int) -> ((Int, Int), (Int, Int)) {
-      let adjust = (1 - height % 2, 1 - width % 2)
-      return ((1 - adjust.0, 1), (1 - adjust.1, 1))
-    }
-
     /// `_inverted_res_block`: expand (1x1), depthwise (3x3), project (1x1), residual add
     /// when the shape allows.
     func invertedResidual(
@@ -168,7 +161,7 @@ public enum MobileNetV2 {
       if stride == 2 {
         let s = g.nodes[x.index].outputShape
         let pad = numerics.symmetricStride2Padding
-          ? ((1, 1), (1, 1)) : Blocks.correctPad(height: s[0], width: s[1])
+          ? ((1, 1), (1, 1)) : CorrectPad.padding(height: s[0], width: s[1])
         x = try g.add(ZeroPadding2D("\(prefix)pad", padding: pad), x)
       }
       x = try g.add(

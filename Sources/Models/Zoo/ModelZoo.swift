@@ -120,7 +120,8 @@ public enum ModelZoo {
   public static let entries: [ZooEntry] =
     [Xception.entry, VGG16.entry, VGG19.entry] + ResNet.entries + ResNetV2.entries
     + [InceptionV3.entry] + DenseNet.entries
-    + [MobileNet.entry, MobileNetV2.entry, MobileNetV2.torchEntry]
+    + [MobileNet.entry, MobileNetV2.entry, MobileNetV2.torchEntry] + MobileNetV3.entries
+    + EfficientNet.entries
 
   /// The `--base` names.
   public static var names: [String] { entries.map(\.name) }
