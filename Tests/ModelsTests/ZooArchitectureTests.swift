@@ -134,7 +134,7 @@ import Testing
   }
 }
 
-/// The MobileNetV3 and EfficientNet entries: Keras's file names for their options, and
+/// The newer entries (MobileNetV3, EfficientNet(V2), ConvNeXt, InceptionResNetV2): file names, and
 /// `--freeze N|NAME|all` on each.
 @Suite struct ZooNewFamiliesTests {
   @Test func mobileNetV3FilesFollowAlphaAndMinimalistic() throws {
@@ -164,10 +164,19 @@ import Testing
     #expect(EfficientNet.roundRepeats(4, depth: 3.1) == 13)
   }
 
-  @Test(arguments: ["mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_b0"])
-  func freezeByCountNameAndAll(base: String) throws {
-    let g = try ModelZoo.build(base, ZooOptions(includeTop: true, size: 32))
-    let name = base.hasPrefix("efficientnet") ? "block2a_project_bn" : "expanded_conv_1_project_bn"
+  static let freezeCases = [
+    ("mobilenet_v3_small", "expanded_conv_1_project_bn", "predictions"),
+    ("mobilenet_v3_large", "expanded_conv_1_project_bn", "predictions"),
+    ("efficientnet_b0", "block2a_project_bn", "predictions"),
+    ("efficientnet_v2_b0", "block2a_project_bn", "predictions"),
+    ("convnext_tiny", "convnext_tiny_stage_1_block_0_layer_scale", "convnext_tiny_head_dense"),
+    ("inception_resnet_v2", "block35_2_ac", "predictions"),
+  ]
+
+  @Test(arguments: freezeCases)
+  func freezeByCountNameAndAll(base: String, name: String, classifier: String) throws {
+    let size = try ModelZoo.entry(named: base).minSize
+    let g = try ModelZoo.build(base, ZooOptions(includeTop: true, size: size))
     let cut = try g.freeze(.layer(name))
     #expect(g.nodes[cut].layer.name == name)
     let frozen = g.nodes[...cut].filter { $0.layer.isFrozen }.count
@@ -175,7 +184,7 @@ import Testing
     let three = try g.freeze(.count(3))
     #expect(g.freezeCounts[three] == 3 && !g.nodes[three + 1].layer.isFrozen)
     let all = try g.freeze(.all)
-    #expect(g.nodes[all + 1].layer.name == "predictions")
+    #expect(g.nodes[all + 1].layer.name == classifier)
     #expect(g.layers.last?.isFrozen == false)
   }
 }

@@ -35,6 +35,14 @@ import Testing
       == ["expanded_conv_add", "expanded_conv_2_add", "expanded_conv_5_add", "expanded_conv_11_add"])
     #expect(try ends("efficientnet_b0", size: 64)
       == ["block2a_expand_activation", "block2b_add", "block3b_add", "block5c_add"])
+    // ConvNeXt's stage ends just before each downsampling conv (its LayerNorm).
+    #expect(try ends("convnext_tiny", size: 64)
+      == ["convnext_tiny_downsampling_layernorm_0", "convnext_tiny_downsampling_layernorm_1",
+          "convnext_tiny_downsampling_layernorm_2"])
+    #expect(try ends("inception_resnet_v2", size: 75)
+      == ["max_pooling2d", "max_pooling2d_1", "block35_10_ac", "block17_20_ac"])
+    #expect(try ends("efficientnet_v2_b0", size: 64)
+      == ["block1a_project_activation", "block2b_add", "block3b_add", "block5e_add"])
   }
 
   @Test func autoIsNothingEachStageAndAll() throws {

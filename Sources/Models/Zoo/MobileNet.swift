@@ -38,10 +38,12 @@ public enum MobileNet {
                              depthMultiplier: o.depthMultiplier, id: i + 1)
     }
     if o.includeTop {
-      // Keras's top ends in Reshape((classes,)), a layer ftune does not have yet.
-      throw ZooError.invalidOption(
-        base: "mobilenet", option: "include_top",
-        reason: "is not available yet (its classifier needs a Reshape layer); use the trunk")
+      x = try g.add(GlobalAveragePooling2D("global_average_pooling2d", keepDims: true), x)
+      x = try g.add(Dropout("dropout", rate: 1e-3, seed: o.seed), x)
+      x = try g.add(Conv2D("conv_preds", filters: o.classes, kernelSize: (1, 1), padding: .same), x)
+      x = try g.add(Reshape("reshape_2", targetShape: [o.classes]), x)
+      _ = try g.add(Activation("predictions", o.classifierActivation), x)
+      return g
     }
     _ = try ZooHead.pooling(g, x, o.pooling)
     return g

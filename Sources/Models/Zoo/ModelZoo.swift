@@ -119,9 +119,9 @@ public enum ModelZoo {
   /// Every network, in the order `inspect` and help texts list them.
   public static let entries: [ZooEntry] =
     [Xception.entry, VGG16.entry, VGG19.entry] + ResNet.entries + ResNetV2.entries
-    + [InceptionV3.entry] + DenseNet.entries
+    + [InceptionV3.entry, InceptionResNetV2.entry] + DenseNet.entries
     + [MobileNet.entry, MobileNetV2.entry, MobileNetV2.torchEntry] + MobileNetV3.entries
-    + EfficientNet.entries
+    + EfficientNet.entries + EfficientNetV2.entries + ConvNeXt.entries
 
   /// The `--base` names.
   public static var names: [String] { entries.map(\.name) }
