@@ -2,7 +2,7 @@
 # numeric kernels are 10-50x slower unoptimised; -enable-testing keeps @testable imports working.
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 
-.PHONY: deps test demo demo-vgg16 build parity applications-parity applications-exports cut-check \
+.PHONY: deps test demo demo-vgg16 doctor-demo build parity applications-parity applications-exports cut-check \
   mpi mpi-test
 
 # System packages for building, testing and the demo (idempotent; see tools/deps.sh).
@@ -100,3 +100,18 @@ demo-vgg16: deps
 	  --data data/fetched/stamps --size 128 --epochs 15 --batch 16 --lr 0.001 --dropout 0.3 \
 	  --out $(DEMO_OUT)-vgg16
 	$(FTUNE) predict $(DEMO_OUT)-vgg16 data/fetched/stamps/birds --top 2 | head -5
+
+# `ftune doctor` on the demo photos with known problems planted in a scratch copy
+# (tools/doctor_demo.py): train/ and val/ folders, 4 labels swapped, 4 train photos copied
+# into val/ (exact, re-saved, resized). Prints what doctor found and how much of it was planted.
+DOCTOR_DEMO ?= runs/doctor-demo
+doctor-demo: deps
+	bash data/fetch-weights.sh
+	bash data/fetch-images.sh
+	swift build -c release --product ftune
+	test -f $(MNV2_H5) || $(FTUNE) import-torch mobilenet_v2 \
+	  data/fetched/weights/mobilenet_v2-b0353104.pth --out $(MNV2_H5)
+	python3 tools/doctor_demo.py plant data/fetched/stamps $(DOCTOR_DEMO)/photos
+	$(FTUNE) doctor --base mobilenet_v2_torch --weights $(MNV2_H5) --partial \
+	  --data $(DOCTOR_DEMO)/photos --out $(DOCTOR_DEMO)/doctor
+	python3 tools/doctor_demo.py check $(DOCTOR_DEMO)/photos $(DOCTOR_DEMO)/doctor

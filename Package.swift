@@ -80,7 +80,7 @@ let package = Package(
       name: "Workflow",
       dependencies: [
         "Runtime", "TensorCore", "Layers", "Models", "HDF5", "KerasIO", "ImageIO", "Augment",
-        "Dataset", "Features", "Training", "Reports", "CCrypto",
+        "Dataset", "Features", "Training", "Reports", "CCrypto", "Kernels",
         .product(name: "Yams", package: "Yams"),
         .target(name: "CMPI", condition: .when(traits: ["MPI"])),
       ]

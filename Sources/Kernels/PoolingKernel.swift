@@ -23,17 +23,11 @@ public enum PoolingKernel {
                   ob[o0 + ch] = -.infinity
                   ab[o0 + ch] = -1
                 }
-                for ky in 0..<g.kH {
-                  let iy = oy * g.strideH - g.padTop + ky
-                  guard iy >= 0 && iy < g.inH else { continue }
-                  for kx in 0..<g.kW {
-                    let ix = ox * g.strideW - g.padLeft + kx
-                    guard ix >= 0 && ix < g.inW else { continue }
-                    let x0 = n * g.inputImageSize + (iy * g.inW + ix) * c
-                    for ch in 0..<c where ab[o0 + ch] < 0 || xp[x0 + ch] > ob[o0 + ch] {
-                      ob[o0 + ch] = xp[x0 + ch]
-                      ab[o0 + ch] = Int32(x0 + ch)
-                    }
+                g.forEachTap(oy, ox) { pixel in
+                  let x0 = n * g.inputImageSize + pixel * c
+                  for ch in 0..<c where ab[o0 + ch] < 0 || xp[x0 + ch] > ob[o0 + ch] {
+                    ob[o0 + ch] = xp[x0 + ch]
+                    ab[o0 + ch] = Int32(x0 + ch)
                   }
                 }
               }
@@ -82,15 +76,9 @@ public enum PoolingKernel {
             for ox in 0..<g.outW {
               let o0 = ((n * g.outH + oy) * g.outW + ox) * c
               let scale = 1 / Float(max(1, validCount(g, oy, ox)))
-              for ky in 0..<g.kH {
-                let iy = oy * g.strideH - g.padTop + ky
-                guard iy >= 0 && iy < g.inH else { continue }
-                for kx in 0..<g.kW {
-                  let ix = ox * g.strideW - g.padLeft + kx
-                  guard ix >= 0 && ix < g.inW else { continue }
-                  let x0 = n * g.inputImageSize + (iy * g.inW + ix) * c
-                  for ch in 0..<c { ob[o0 + ch] += xp[x0 + ch] }
-                }
+              g.forEachTap(oy, ox) { pixel in
+                let x0 = n * g.inputImageSize + pixel * c
+                for ch in 0..<c { ob[o0 + ch] += xp[x0 + ch] }
               }
               for ch in 0..<c { ob[o0 + ch] *= scale }
             }
@@ -113,15 +101,9 @@ public enum PoolingKernel {
             for ox in 0..<g.outW {
               let o0 = ((n * g.outH + oy) * g.outW + ox) * c
               let scale = 1 / Float(max(1, validCount(g, oy, ox)))
-              for ky in 0..<g.kH {
-                let iy = oy * g.strideH - g.padTop + ky
-                guard iy >= 0 && iy < g.inH else { continue }
-                for kx in 0..<g.kW {
-                  let ix = ox * g.strideW - g.padLeft + kx
-                  guard ix >= 0 && ix < g.inW else { continue }
-                  let x0 = n * g.inputImageSize + (iy * g.inW + ix) * c
-                  for ch in 0..<c { db[x0 + ch] += gp[o0 + ch] * scale }
-                }
+              g.forEachTap(oy, ox) { pixel in
+                let x0 = n * g.inputImageSize + pixel * c
+                for ch in 0..<c { db[x0 + ch] += gp[o0 + ch] * scale }
               }
             }
           }

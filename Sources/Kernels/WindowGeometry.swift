@@ -36,6 +36,22 @@ public struct WindowGeometry: Sendable, Equatable {
   public var outputPixels: Int { outH * outW }
   /// Length of one im2col row: the window flattened as `[kH, kW, channels]`.
   public var patchSize: Int { kH * kW * channels }
+  /// Calls `body(pixel)` for each tap of the window at output pixel (oy, ox) that falls on
+  /// a real input pixel (padding is skipped), rows then columns; `pixel` is `iy·inW + ix`,
+  /// the pixel's index within its image.
+  @inline(__always)
+  func forEachTap(_ oy: Int, _ ox: Int, _ body: (_ pixel: Int) -> Void) {
+    for ky in 0..<kH {
+      let iy = oy * strideH - padTop + ky
+      guard iy >= 0 && iy < inH else { continue }
+      for kx in 0..<kW {
+        let ix = ox * strideW - padLeft + kx
+        guard ix >= 0 && ix < inW else { continue }
+        body(iy * inW + ix)
+      }
+    }
+  }
+
   /// True when the window is a plain 1×1 unstrided read, so im2col would copy the input.
   public var isPointwise: Bool {
     kH == 1 && kW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0

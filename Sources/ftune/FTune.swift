@@ -15,7 +15,7 @@ struct FTune: ParsableCommand {
       TrainCommand.self, CacheCommand.self, CompareCommand.self, PredictCommand.self,
       EvaluateCommand.self,
       InspectCommand.self, AugmentCommand.self, ExportCommand.self, BenchCommand.self,
-      BenchLoaderCommand.self, ImportTorchCommand.self, ZooCommand.self,
+      BenchLoaderCommand.self, ImportTorchCommand.self, ZooCommand.self, DoctorCommand.self,
     ],
     defaultSubcommand: TrainCommand.self
   )
